@@ -1,0 +1,1 @@
+"""ka-pipeline: key-account sales analytics warehouse."""

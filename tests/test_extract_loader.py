@@ -1,0 +1,165 @@
+"""The raw loader on real files and a real DuckDB file: lossless, idempotent, clear errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ka_pipeline.extract.errors import LandingFileError
+from ka_pipeline.extract.loader import expected_deliveries, load_deliveries
+from ka_pipeline.landing.contract import ENTITIES_BY_KEY
+
+ORDERS = ENTITIES_BY_KEY["erp/orders"]
+SURVEYS = ENTITIES_BY_KEY["feedback/surveys"]
+PRODUCTS = ENTITIES_BY_KEY["erp/products"]
+DAY1, DAY2 = date(2024, 3, 1), date(2024, 3, 2)
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    root = tmp_path / "landing"
+    write(
+        ORDERS.path_for(root, DAY1),
+        "order_id,account_id,rep_id,order_date,channel,status\n"
+        'O1,A1,R1,2024-03-01,direct,completed\nO2,A2,,2024-03-01,"direct, east",cancelled\n',
+    )
+    write(
+        ORDERS.path_for(root, DAY2),
+        "Status , ORDER_ID,account_id,order_date,new_col\ncompleted,O3,A1,2024/03/02,x\n",
+    )
+    return root
+
+
+@pytest.fixture
+def conn(tmp_path: Path):
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        yield connection
+
+
+def load(conn, entity, landing, days):
+    return load_deliveries(conn, entity, expected_deliveries(entity, landing, days), landing)
+
+
+def test_loads_every_row_as_delivered_with_lineage(conn, landing):
+    result = load(conn, ORDERS, landing, [DAY1, DAY2])
+
+    assert result.rows == 3
+    rows = conn.execute(
+        "select order_id, rep_id, channel, status, order_date, _row_number, _partition_date "
+        "from raw.erp__orders order by order_id"
+    ).fetchall()
+    assert rows == [
+        ("O1", "R1", "direct", "completed", "2024-03-01", 1, DAY1),
+        ("O2", None, "direct, east", "cancelled", "2024-03-01", 2, DAY1),
+        ("O3", None, None, "completed", "2024/03/02", 1, DAY2),
+    ]
+    files = conn.execute("select distinct _source_file from raw.erp__orders order by 1").fetchall()
+    assert files == [("erp/orders/orders_2024-03-01.csv",), ("erp/orders/orders_2024-03-02.csv",)]
+    day2 = next(f for f in result.files if f.partition_date == DAY2)
+    assert day2.extra_columns == ("new_col",)
+    log = conn.execute(
+        "select source_file, delivered_rows from raw._load_log order by 1"
+    ).fetchall()
+    assert log == [("erp/orders/orders_2024-03-01.csv", 2), ("erp/orders/orders_2024-03-02.csv", 1)]
+
+
+def test_reloading_is_idempotent_and_a_resend_replaces_the_day(conn, landing):
+    load(conn, ORDERS, landing, [DAY1, DAY2])
+    load(conn, ORDERS, landing, [DAY1, DAY2])
+    assert conn.execute("select count(*) from raw.erp__orders").fetchone()[0] == 3
+
+    write(
+        ORDERS.path_for(landing, DAY1),
+        "order_id,account_id,rep_id,order_date,channel,status\nO1,A1,R1,2024-03-01,online,completed\n",
+    )
+    load(conn, ORDERS, landing, [DAY1])
+
+    rows = conn.execute("select order_id, channel from raw.erp__orders order by 1").fetchall()
+    assert rows == [("O1", "online"), ("O3", None)]
+
+
+def test_gbk_file_is_transcoded(conn, tmp_path):
+    root = tmp_path / "landing"
+    write(
+        ORDERS.path_for(root, DAY1),
+        "order_id,account_id,order_date,status\nO9,华东客户,2024-03-01,已完成\n",
+        encoding="gbk",
+    )
+    result = load(conn, ORDERS, root, [DAY1])
+    assert result.files[0].encoding == "gb18030"
+    assert conn.execute("select account_id, status from raw.erp__orders").fetchone() == (
+        "华东客户",
+        "已完成",
+    )
+
+
+def test_jsonl_keeps_malformed_lines_and_skips_blank_ones(conn, tmp_path):
+    root = tmp_path / "landing"
+    write(
+        SURVEYS.path_for(root, DAY1),
+        '{"survey_id": "S1", "account_id": "A1", "satisfaction_score": 5}\n'
+        '\n{"survey_id": "S2", \n',
+    )
+    write(SURVEYS.path_for(root, DAY2), "")
+
+    result = load(conn, SURVEYS, root, [DAY1, DAY2])
+
+    rows = conn.execute(
+        "select survey_id, satisfaction_score, _raw_line, _row_number from raw.feedback__surveys "
+        "order by _row_number"
+    ).fetchall()
+    assert rows == [
+        ("S1", "5", '{"survey_id": "S1", "account_id": "A1", "satisfaction_score": 5}', 1),
+        (None, None, '{"survey_id": "S2", ', 3),
+    ]
+    assert [f.rows for f in result.files] == [2, 0]
+
+
+def test_snapshot_entity_is_replaced_whole(conn, tmp_path):
+    root = tmp_path / "landing"
+    header = "product_id,product_name,category,product_line,list_price_cny,unit_cost_cny\n"
+    write(PRODUCTS.path_for(root), header + "P1,a,c,l,10,5\nP2,b,c,l,20,8\n")
+    load(conn, PRODUCTS, root, None)
+    write(PRODUCTS.path_for(root), header + "P1,a,c,l,11,5\n")
+    load(conn, PRODUCTS, root, None)
+    assert conn.execute("select product_id, list_price_cny from raw.erp__products").fetchall() == [
+        ("P1", "11")
+    ]
+
+
+def test_missing_file_names_the_path(conn, landing):
+    with pytest.raises(LandingFileError) as error:
+        load(conn, ORDERS, landing, [DAY1, date(2024, 3, 3)])
+    assert error.value.rule == "file_missing"
+    assert "orders_2024-03-03.csv" in str(error.value)
+    # nothing of the partial range was written
+    tables = conn.execute("select table_name from information_schema.tables").fetchall()
+    assert ("erp__orders",) not in tables
+
+
+def test_missing_required_column_names_file_column_and_rule(conn, tmp_path):
+    root = tmp_path / "landing"
+    write(ORDERS.path_for(root, DAY1), "order_id,order_date\nO1,2024-03-01\n")
+    with pytest.raises(LandingFileError) as error:
+        load(conn, ORDERS, root, [DAY1])
+    message = str(error.value)
+    assert "orders_2024-03-01.csv" in message
+    assert "required_columns" in message
+    assert "account_id" in message
+
+
+def test_failed_load_rolls_back_and_keeps_previous_rows(conn, landing):
+    load(conn, ORDERS, landing, [DAY1])
+    write(ORDERS.path_for(landing, DAY1), "order_id\nO1\n")
+    with pytest.raises(LandingFileError):
+        load(conn, ORDERS, landing, [DAY1])
+    assert conn.execute("select count(*) from raw.erp__orders").fetchone()[0] == 2
