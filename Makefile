@@ -16,6 +16,8 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \
 	\( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# dagster-dbt looks for the `dbt` executable on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false

@@ -19,6 +19,7 @@ comes from environment variables with defaults that work from a fresh clone.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +39,8 @@ class Settings:
     duckdb_threads: int
 
     @classmethod
-    def from_env(cls) -> Settings:
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
         data_dir = Path(env.get("KA_DATA_DIR", REPO_ROOT / "data")).resolve()
         return cls(
             data_dir=data_dir,

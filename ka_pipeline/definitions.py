@@ -1,0 +1,26 @@
+"""The code location: only loads and merges the definitions of each concern."""
+
+from dagster import Definitions
+
+from ka_pipeline.defs.automation.alerts import run_failure_alerts
+from ka_pipeline.defs.automation.schedules import nightly_build
+from ka_pipeline.defs.automation.sensors import landing_files
+from ka_pipeline.defs.dbt.assets import dbt_warehouse
+from ka_pipeline.defs.extract.assets import extract_assets
+from ka_pipeline.defs.jobs import full_build_job
+from ka_pipeline.defs.resources import build_resources
+from ka_pipeline.settings import Settings
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    """Definitions bound to `settings` (tests build them over temporary directories)."""
+    return Definitions(
+        assets=[*extract_assets, dbt_warehouse],
+        jobs=[full_build_job],
+        schedules=[nightly_build],
+        sensors=[landing_files, run_failure_alerts],
+        resources=build_resources(settings),
+    )
+
+
+defs = build_definitions(Settings.from_env())

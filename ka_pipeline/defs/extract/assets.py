@@ -1,0 +1,100 @@
+"""Extraction assets: one per source entity (`raw/<system>/<entity>`).
+
+Daily entities are partitioned by business day with a single-run backfill policy, so a
+backfill of any date range is one run that loads all its files in one DuckDB scan.
+"""
+
+from datetime import date
+
+from dagster import (
+    AssetExecutionContext,
+    AssetsDefinition,
+    BackfillPolicy,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+    asset,
+)
+from dagster_duckdb import DuckDBResource
+
+from ka_pipeline.defs.partitions import daily_partitions
+from ka_pipeline.defs.resources import WAREHOUSE_POOL, LandingArea
+from ka_pipeline.extract.errors import LandingFileError
+from ka_pipeline.extract.loader import LoadResult, expected_deliveries, load_deliveries
+from ka_pipeline.landing.contract import ENTITIES, LINEAGE_COLUMNS, SourceEntity
+
+EXTRACT_CODE_VERSION = "1"
+
+
+def build_extract_asset(entity: SourceEntity) -> AssetsDefinition:
+    @asset(
+        key=["raw", entity.system, entity.name],
+        description=(
+            f"{entity.description}\n\nLoaded as delivered (all text) into "
+            f"`raw.{entity.table}` with lineage columns {', '.join(LINEAGE_COLUMNS)}. "
+            f"Landing path: `<landing>/{entity.path_pattern}`."
+        ),
+        group_name="extract",
+        kinds={"duckdb", "python"},
+        owners=["team:data-engineering"],
+        tags={"source_system": entity.system},
+        partitions_def=daily_partitions if entity.daily else None,
+        backfill_policy=BackfillPolicy.single_run() if entity.daily else None,
+        code_version=EXTRACT_CODE_VERSION,
+        pool=WAREHOUSE_POOL,
+    )
+    def _extract(
+        context: AssetExecutionContext, warehouse: DuckDBResource, landing: LandingArea
+    ) -> MaterializeResult:
+        days = [date.fromisoformat(key) for key in context.partition_keys] if entity.daily else None
+        deliveries = expected_deliveries(entity, landing.path, days)
+        try:
+            with warehouse.get_connection() as conn:
+                result = load_deliveries(conn, entity, deliveries, landing.path)
+        except LandingFileError as error:
+            raise Failure(
+                description=str(error),
+                metadata={"file": error.path, "rule": error.rule, "detail": error.detail},
+            ) from None
+        context.log.info(f"{entity.key}: loaded {result.rows} rows from {len(result.files)} files")
+        return MaterializeResult(metadata=_load_metadata(result))
+
+    _extract.__name__ = f"raw_{entity.system}__{entity.name}"
+    return _extract
+
+
+def _load_metadata(result: LoadResult) -> dict:
+    entity = result.entity
+    columns = [*entity.columns, *(["_raw_line"] if entity.file_format == "jsonl" else [])]
+    extra = sorted({c for f in result.files for c in f.extra_columns})
+    encodings = sorted({f.encoding for f in result.files})
+    return {
+        "dagster/row_count": result.rows,
+        "files_loaded": len(result.files),
+        "empty_files": sum(1 for f in result.files if f.rows == 0),
+        "encodings": ", ".join(encodings),
+        "extra_columns_ignored": ", ".join(extra) or "none",
+        "table": f"raw.{entity.table}",
+        "dagster/column_schema": TableSchema(
+            columns=[TableColumn(c, "VARCHAR") for c in columns]
+            + [
+                TableColumn("_source_file", "VARCHAR", description="delivered file"),
+                TableColumn("_row_number", "BIGINT", description="data row in that file"),
+                TableColumn("_file_sha256", "VARCHAR", description="checksum of the file"),
+                TableColumn("_partition_date", "DATE", description="business day"),
+                TableColumn("_loaded_at", "TIMESTAMP", description="load time (UTC)"),
+            ]
+        ),
+        "files": MetadataValue.md(
+            "| file | rows | sha256 |\n|---|---|---|\n"
+            + "\n".join(
+                f"| {f.source_file} | {f.rows} | {f.sha256[:12]} |" for f in result.files[:31]
+            )
+            + (f"\n\n… and {len(result.files) - 31} more files" if len(result.files) > 31 else "")
+        ),
+    }
+
+
+extract_assets = [build_extract_asset(entity) for entity in ENTITIES]

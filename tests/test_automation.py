@@ -1,0 +1,115 @@
+"""Schedules, the landing sensor and failure alerts, evaluated against real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+import pytest
+from dagster import (
+    DagsterInstance,
+    build_schedule_context,
+    build_sensor_context,
+)
+
+from ka_pipeline.alerts import RunAlert, send_alert
+from ka_pipeline.defs.automation.schedules import nightly_build
+from ka_pipeline.defs.automation.sensors import landing_files
+from ka_pipeline.landing.contract import ENTITIES_BY_KEY
+
+ORDERS = ENTITIES_BY_KEY["erp/orders"]
+LINES = ENTITIES_BY_KEY["erp/order_lines"]
+
+
+def test_nightly_schedule_requests_yesterday_in_business_timezone():
+    at = datetime(2026, 3, 10, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    request = nightly_build(build_schedule_context(scheduled_execution_time=at))
+    assert request.partition_key == "2026-03-09"
+    assert request.run_key == "nightly-2026-03-09"
+    assert nightly_build.cron_schedule == "0 2 * * *"
+    assert nightly_build.execution_timezone == "Asia/Shanghai"
+
+
+@pytest.fixture
+def landing(tmp_path, monkeypatch) -> Path:
+    root = tmp_path / "landing"
+    monkeypatch.setenv("KA_LANDING_DIR", str(root))
+    return root
+
+
+def deliver(path: Path, text: str, mtime_ns: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def evaluate(cursor: str | None):
+    with DagsterInstance.ephemeral() as instance:
+        return landing_files(build_sensor_context(instance=instance, cursor=cursor))
+
+
+def test_landing_sensor_requests_exactly_the_changed_days(landing):
+    base = 1_700_000_000_000_000_000
+    deliver(ORDERS.path_for(landing, date(2024, 3, 1)), "order_id\nO1\n", base)
+    deliver(LINES.path_for(landing, date(2024, 3, 1)), "order_id\nO1\n", base)
+    deliver(ORDERS.path_for(landing, date(2024, 3, 2)), "order_id\nO2\n", base + 1)
+
+    first = evaluate(None)
+    assert [r.partition_key for r in first.run_requests] == ["2024-03-01", "2024-03-02"]
+
+    # nothing new: the sensor skips
+    assert not getattr(evaluate(first.cursor), "run_requests", None)
+
+    # a corrected re-send for a past day: exactly that day, under a new run key
+    deliver(ORDERS.path_for(landing, date(2024, 3, 1)), "order_id\nO1b\n", base + 10)
+    resend = evaluate(first.cursor)
+    assert [r.partition_key for r in resend.run_requests] == ["2024-03-01"]
+    assert resend.run_requests[0].run_key != first.run_requests[0].run_key
+
+    # the same bytes re-delivered (touched) give the same run key: no duplicate run
+    deliver(ORDERS.path_for(landing, date(2024, 3, 1)), "order_id\nO1b\n", base + 20)
+    touched = evaluate(resend.cursor)
+    assert touched.run_requests[0].run_key == resend.run_requests[0].run_key
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Recorder.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_alert_writes_a_line_and_posts_the_webhook(tmp_path):
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        alert = RunAlert(
+            job="full_build",
+            run_id="abc123",
+            partition="2024-03-01",
+            failed_steps=("raw_erp__orders",),
+            error="erp/orders/orders_2024-03-01.csv: [file_missing] not delivered",
+        )
+        log = tmp_path / "logs" / "alerts.log"
+        send_alert(alert, log, f"http://127.0.0.1:{server.server_port}/hook")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    line = log.read_text(encoding="utf-8").strip()
+    assert "RUN_FAILURE job=full_build partition=2024-03-01 steps=raw_erp__orders" in line
+    assert "file_missing" in line
+    assert _Recorder.received[-1]["run_id"] == "abc123"
+    assert _Recorder.received[-1]["failed_steps"] == ["raw_erp__orders"]
