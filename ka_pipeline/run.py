@@ -6,6 +6,7 @@ shows their materializations, checks and logs afterwards.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
+from ka_pipeline.defs.partitions import month_key
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
 from ka_pipeline.settings import Settings
 
@@ -50,18 +52,21 @@ class RunSummary:
 def run_full_build(
     settings: Settings, start: date, end: date, run_config: dict | None = None
 ) -> RunSummary:
-    """Materialize every asset, the daily ones for [start, end], in one run."""
+    """Materialize every asset in one run; the extraction for the months of [start, end]."""
     # imported late: building the definitions reads the dbt manifest
     from ka_pipeline.definitions import build_definitions
 
+    # One "planned" event per asset for a partition range instead of one per partition:
+    # SQLite event storage otherwise writes days x assets events before the run starts.
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     job = build_definitions(settings).resolve_job_def("full_build")
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
             run_config=run_config or {},
             tags={
-                ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
-                ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
+                ASSET_PARTITION_RANGE_START_TAG: month_key(start),
+                ASSET_PARTITION_RANGE_END_TAG: month_key(end),
             },
             raise_on_error=False,
         )

@@ -27,11 +27,17 @@ ORDERS = ENTITIES_BY_KEY["erp/orders"]
 LINES = ENTITIES_BY_KEY["erp/order_lines"]
 
 
-def test_nightly_schedule_requests_yesterday_in_business_timezone():
+def test_nightly_schedule_requests_yesterdays_month_in_business_timezone():
     at = datetime(2026, 3, 10, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     request = nightly_build(build_schedule_context(scheduled_execution_time=at))
-    assert request.partition_key == "2026-03-09"
+    assert request.partition_key == "2026-03-01"
     assert request.run_key == "nightly-2026-03-09"
+    assert request.tags["ka/business_day"] == "2026-03-09"
+    # on the first of a month the night still closes the previous month
+    first = datetime(2026, 4, 1, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert nightly_build(build_schedule_context(scheduled_execution_time=first)).partition_key == (
+        "2026-03-01"
+    )
     assert nightly_build.cron_schedule == "0 2 * * *"
     assert nightly_build.execution_timezone == "Asia/Shanghai"
 
@@ -54,14 +60,15 @@ def evaluate(cursor: str | None):
         return landing_files(build_sensor_context(instance=instance, cursor=cursor))
 
 
-def test_landing_sensor_requests_exactly_the_changed_days(landing):
+def test_landing_sensor_requests_exactly_the_changed_months(landing):
     base = 1_700_000_000_000_000_000
     deliver(ORDERS.path_for(landing, date(2024, 3, 1)), "order_id\nO1\n", base)
     deliver(LINES.path_for(landing, date(2024, 3, 1)), "order_id\nO1\n", base)
     deliver(ORDERS.path_for(landing, date(2024, 3, 2)), "order_id\nO2\n", base + 1)
+    deliver(ORDERS.path_for(landing, date(2024, 4, 30)), "order_id\nO3\n", base + 2)
 
     first = evaluate(None)
-    assert [r.partition_key for r in first.run_requests] == ["2024-03-01", "2024-03-02"]
+    assert [r.partition_key for r in first.run_requests] == ["2024-03-01", "2024-04-01"]
 
     # nothing new: the sensor skips
     assert not getattr(evaluate(first.cursor), "run_requests", None)
@@ -70,6 +77,7 @@ def test_landing_sensor_requests_exactly_the_changed_days(landing):
     deliver(ORDERS.path_for(landing, date(2024, 3, 1)), "order_id\nO1b\n", base + 10)
     resend = evaluate(first.cursor)
     assert [r.partition_key for r in resend.run_requests] == ["2024-03-01"]
+    assert resend.run_requests[0].tags["ka/changed_files"] == "1"
     assert resend.run_requests[0].run_key != first.run_requests[0].run_key
 
     # the same bytes re-delivered (touched) give the same run key: no duplicate run

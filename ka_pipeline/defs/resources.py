@@ -20,6 +20,7 @@ class LandingArea(ConfigurableResource):
     """The folder the source systems deliver their exports to."""
 
     landing_dir: str
+    timezone: str
 
     @property
     def path(self) -> Path:
@@ -30,7 +31,7 @@ def build_resources(settings: Settings) -> dict:
     settings.export_for_dbt()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "landing": LandingArea(landing_dir=str(settings.landing_dir)),
+        "landing": LandingArea(landing_dir=str(settings.landing_dir), timezone=settings.timezone),
         "warehouse": DuckDBResource(
             database=str(settings.warehouse_path),
             connection_config={

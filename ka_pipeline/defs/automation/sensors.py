@@ -1,4 +1,4 @@
-"""Landing sensor: a new or re-sent file for a day triggers a run for exactly that day.
+"""Landing sensor: a new or re-sent file for a day triggers a run for exactly its month.
 
 The cursor is the newest file modification time seen; a file newer than it is new or
 re-sent. The run key holds the day and the checksums of that day's files, so touching a
@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 from dagster import (
@@ -21,6 +22,7 @@ from dagster import (
 )
 
 from ka_pipeline.defs.jobs import full_build_job
+from ka_pipeline.defs.partitions import month_key
 from ka_pipeline.landing.contract import ENTITIES
 from ka_pipeline.settings import Settings
 
@@ -68,12 +70,15 @@ def landing_files(context: SensorEvaluationContext) -> SensorResult | SkipReason
     changed, newest = changed_days(Settings.from_env().landing_dir, cursor["mtime_ns"])
     if not changed:
         return SkipReason("no new or re-sent landing files")
+    by_month: dict[str, list[Path]] = defaultdict(list)
+    for day, paths in changed.items():
+        by_month[month_key(date.fromisoformat(day))].extend(paths)
     requests = [
         RunRequest(
-            run_key=f"landing-{day}-{day_version(paths)}",
-            partition_key=day,
-            tags={"ka/trigger": "landing_sensor"},
+            run_key=f"landing-{month}-{day_version(paths)}",
+            partition_key=month,
+            tags={"ka/trigger": "landing_sensor", "ka/changed_files": str(len(paths))},
         )
-        for day, paths in sorted(changed.items())
+        for month, paths in sorted(by_month.items())
     ]
     return SensorResult(run_requests=requests, cursor=json.dumps({"mtime_ns": newest}))

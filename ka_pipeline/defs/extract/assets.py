@@ -1,10 +1,9 @@
 """Extraction assets: one per source entity (`raw/<system>/<entity>`).
 
-Daily entities are partitioned by business day with a single-run backfill policy, so a
-backfill of any date range is one run that loads all its files in one DuckDB scan.
+Daily entities are partitioned by month of business days (see `partitions.py` for why)
+with a single-run backfill policy, so a backfill of any range is one run that loads all
+its files in one DuckDB scan per entity.
 """
-
-from datetime import date
 
 from dagster import (
     AssetExecutionContext,
@@ -19,7 +18,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from ka_pipeline.defs.partitions import daily_partitions
+from ka_pipeline.defs.partitions import days_of_months, last_complete_day, monthly_partitions
 from ka_pipeline.defs.resources import WAREHOUSE_POOL, LandingArea
 from ka_pipeline.extract.errors import LandingFileError
 from ka_pipeline.extract.loader import LoadResult, expected_deliveries, load_deliveries
@@ -40,7 +39,7 @@ def build_extract_asset(entity: SourceEntity) -> AssetsDefinition:
         kinds={"duckdb", "python"},
         owners=["team:data-engineering"],
         tags={"source_system": entity.system},
-        partitions_def=daily_partitions if entity.daily else None,
+        partitions_def=monthly_partitions if entity.daily else None,
         backfill_policy=BackfillPolicy.single_run() if entity.daily else None,
         code_version=EXTRACT_CODE_VERSION,
         pool=WAREHOUSE_POOL,
@@ -48,7 +47,11 @@ def build_extract_asset(entity: SourceEntity) -> AssetsDefinition:
     def _extract(
         context: AssetExecutionContext, warehouse: DuckDBResource, landing: LandingArea
     ) -> MaterializeResult:
-        days = [date.fromisoformat(key) for key in context.partition_keys] if entity.daily else None
+        days = (
+            days_of_months(context.partition_keys, last_complete_day(landing.timezone))
+            if entity.daily
+            else None
+        )
         deliveries = expected_deliveries(entity, landing.path, days)
         try:
             with warehouse.get_connection() as conn:
