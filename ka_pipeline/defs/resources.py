@@ -1,9 +1,12 @@
 """Resources: the DuckDB warehouse and the dbt CLI, both pointed at the configured file."""
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 from dagster import ConfigurableResource
+from dagster._utils.backoff import backoff
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
@@ -14,6 +17,33 @@ from ka_pipeline.settings import Settings
 # instance config (dagster_home/dagster.yaml) limits it to one step at a time, because a
 # DuckDB file admits a single writer process.
 WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+class WarehouseResource(DuckDBResource):
+    """The DuckDB warehouse file.
+
+    Unlike `DuckDBResource.get_connection`, the connection is closed also when the step
+    raises: a connection left open by a failed step would keep the file locked for the
+    dbt subprocess that runs next in the same process. Opening retries with backoff while
+    another process holds the file, so a run waits for the lock instead of failing.
+    """
+
+    @contextmanager
+    def get_connection(self):
+        conn = backoff(
+            fn=duckdb.connect,
+            retry_on=(RuntimeError, duckdb.IOException),
+            kwargs={
+                "database": self.database,
+                "read_only": False,
+                "config": {"custom_user_agent": "ka-pipeline", **self.connection_config},
+            },
+            max_retries=10,
+        )
+        try:
+            yield conn
+        finally:
+            conn.close()
 
 
 class LandingArea(ConfigurableResource):
@@ -32,7 +62,7 @@ def build_resources(settings: Settings) -> dict:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "landing": LandingArea(landing_dir=str(settings.landing_dir), timezone=settings.timezone),
-        "warehouse": DuckDBResource(
+        "warehouse": WarehouseResource(
             database=str(settings.warehouse_path),
             connection_config={
                 "memory_limit": settings.duckdb_memory_limit,
