@@ -53,7 +53,7 @@ run: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check ka_pipeline tests
 	$(BIN)/ruff format --check ka_pipeline tests
-	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests --disable-progress-bar
+	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests --disable-progress-bar --processes 2
 
 test: setup lint
 	$(BIN)/pytest

@@ -43,7 +43,9 @@ def test_clean_build_fills_every_layer(clean_build):
         assert rows > 0, f"core.{table} is empty"
     # a clean sample has nothing to quarantine: generator and staging agree on every rule
     assert (
-        clean_build.query("select reason, count(*) from quality.dq_quarantined_rows group by 1")
+        clean_build.query(
+            "select quarantine_reason, count(*) from quality.dq_quarantined_rows group by 1"
+        )
         == []
     )
 
@@ -80,7 +82,10 @@ def test_every_file_reconciles_with_defects(defects_build):
 
 def test_each_defect_kind_lands_in_quarantine_with_its_reason(defects_build):
     injected = defects_build.generator_summary()["defects"]
-    reasons = [r for (r,) in defects_build.query("select reason from quality.dq_quarantined_rows")]
+    reasons = [
+        r
+        for (r,) in defects_build.query("select quarantine_reason from quality.dq_quarantined_rows")
+    ]
     for kind, expected in DEFECT_REASONS.items():
         assert sum(injected.get(kind, {}).values()) > 0, f"generator injected no {kind}"
         prefixes = expected if isinstance(expected, tuple) else (expected,)

@@ -1,0 +1,16 @@
+{#- ka_regex_matches(expr, pattern): the WHOLE value matches the regular expression. -#}
+{% macro ka_regex_matches(expr, pattern) -%}
+    {{ return(adapter.dispatch('ka_regex_matches', 'ka_pipeline')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__ka_regex_matches(expr, pattern) -%}
+    ({{ expr }} ~ '^({{ pattern }})$')
+{%- endmacro %}
+
+{% macro duckdb__ka_regex_matches(expr, pattern) -%}
+    regexp_full_match({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__ka_regex_matches(expr, pattern) -%}
+    ({{ expr }} rlike '^({{ pattern }})$')
+{%- endmacro %}

@@ -1,0 +1,66 @@
+-- One row per stage an opportunity entered (the funnel's event table): when it entered,
+-- when it left (the next stage's entry) and the days spent in it.
+
+with
+
+opportunity_stage_rows as (
+    select * from {{ ref('stg_crm__opportunities') }}
+),
+
+stages as (
+    select * from {{ ref('opportunity_stages') }}
+),
+
+sequenced as (
+    select
+        opportunity_stage_rows.opportunity_id,
+        opportunity_stage_rows.account_id,
+        opportunity_stage_rows.rep_id,
+        opportunity_stage_rows.stage_code,
+        cast(stages.stage_order as {{ dbt.type_int() }}) as stage_order,
+        stages.is_closed,
+        stages.is_won,
+        opportunity_stage_rows.stage_changed_at as entered_at,
+        opportunity_stage_rows.amount_cny,
+        opportunity_stage_rows.expected_close_date,
+        opportunity_stage_rows.lost_reason,
+        lead(opportunity_stage_rows.stage_changed_at) over (
+            partition by opportunity_stage_rows.opportunity_id
+            order by opportunity_stage_rows.stage_changed_at, stages.stage_order
+        ) as exited_at,
+        lead(opportunity_stage_rows.stage_code) over (
+            partition by opportunity_stage_rows.opportunity_id
+            order by opportunity_stage_rows.stage_changed_at, stages.stage_order
+        ) as next_stage_code,
+        row_number() over (
+            partition by opportunity_stage_rows.opportunity_id
+            order by opportunity_stage_rows.stage_changed_at, stages.stage_order
+        ) as stage_sequence
+    from opportunity_stage_rows
+    inner join stages
+        on opportunity_stage_rows.stage_code = stages.stage_code
+),
+
+final as (
+    select
+        {{ hash_key(['opportunity_id', 'stage_code', 'entered_at']) }} as opportunity_stage_key,
+        opportunity_id,
+        coalesce(account_id, 'UNKNOWN') as account_id,
+        coalesce(rep_id, 'UNKNOWN') as rep_id,
+        stage_code,
+        stage_order,
+        stage_sequence,
+        is_closed,
+        is_won,
+        entered_at,
+        cast(entered_at as date) as entered_date,
+        exited_at,
+        {{ dbt.datediff('entered_at', 'exited_at', 'day') }} as days_in_stage,
+        next_stage_code,
+        amount_cny,
+        expected_close_date,
+        lost_reason
+    from sequenced
+)
+
+select * from final

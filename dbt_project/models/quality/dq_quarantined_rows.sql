@@ -1,0 +1,63 @@
+-- One row per quarantined raw row of every entity: where it was delivered, the first rule
+-- it failed, and its delivered values (personal data left out) as a JSON object.
+
+with
+
+{% for system, entity in source_entities() %}
+{%- set delivered = delivered_columns(system, entity) %}
+delivered_{{ system }}__{{ entity }} as (
+    {{ select_source(system, entity) }}
+),
+
+quarantined_{{ system }}__{{ entity }} as (
+    select
+        '{{ system }}/{{ entity }}' as entity,
+        base._source_file as source_file,
+        base._row_number as row_number,
+        base._partition_date as partition_date,
+        delivered._file_sha256 as file_sha256,
+        delivered._loaded_at as loaded_at,
+        base.quarantine_reason,
+        {% if delivered -%}
+        {{ row_to_json(delivered, 'delivered') }}
+        {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+        {%- endif %} as original_values
+    from {{ ref('base_' ~ system ~ '__' ~ entity) }} as base
+    inner join delivered_{{ system }}__{{ entity }} as delivered
+        on
+            base._source_file = delivered._source_file
+            and base._row_number = delivered._row_number
+    where base.row_status = 'quarantined'
+),
+{% endfor %}
+
+unioned as (
+    {%- for system, entity in source_entities() %}
+    select * from quarantined_{{ system }}__{{ entity }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        {{ hash_key(['entity', 'source_file', 'row_number']) }} as quarantined_row_key,
+        entity,
+        source_file,
+        row_number,
+        partition_date,
+        file_sha256,
+        loaded_at,
+        quarantine_reason,
+        {{ dbt.split_part('quarantine_reason', "':'", 1) }} as reason_code,
+        case
+            when quarantine_reason like '%:%'
+                then {{ dbt.split_part('quarantine_reason', "':'", 2) }}
+        end as reason_column,
+        original_values
+    from unioned
+)
+
+select * from final
