@@ -1,0 +1,79 @@
+{#- The catalogue of every parameter the marts read, in the order mart_run_parameters lists
+    them, each with `value_text`: its value in this run as text. Values come from var():
+    dbt_project.yml `vars:` (defaults) or --vars (per run); `default` is only given for the
+    parameters that are not in dbt_project.yml. -#}
+{% macro marts_parameters() -%}
+    {%- set parameters = [
+        {'name': 'as_of_date', 'group': 'general', 'default': none,
+         'description': 'As-of date of every mart; null = the day before the newest order date.'},
+        {'name': 'rfm_window_months', 'group': 'rfm',
+         'description': 'Look-back window (rolling months ending at the as-of date) for frequency, monetary, tiers, ABC, satisfaction.'},
+        {'name': 'rfm_score_cutoffs', 'group': 'rfm', 'default': [0.2, 0.4, 0.6, 0.8],
+         'description': 'Rank-position cut-offs of the 1-5 RFM scores (quintiles).'},
+        {'name': 'abc_a_max_share', 'group': 'abc',
+         'description': 'Class A: cumulative window revenue share <= this (the top account is always A).'},
+        {'name': 'abc_b_max_share', 'group': 'abc',
+         'description': 'Class B: cumulative window revenue share <= this; C above.'},
+        {'name': 'tier_vip_min_revenue_cny', 'group': 'tier',
+         'description': 'VIP: window revenue (CNY) >= this.'},
+        {'name': 'tier_key_min_revenue_cny', 'group': 'tier',
+         'description': 'Key: window revenue (CNY) >= this.'},
+        {'name': 'tier_potential_min_rfm_score', 'group': 'tier',
+         'description': 'Potential: R+F+M score (3-15) >= this.'},
+        {'name': 'profile_loyal_min_aov_cny', 'group': 'profile',
+         'description': 'High-value loyal profile: window AOV (CNY) > this.'},
+        {'name': 'profile_loyal_min_repurchase_rate', 'group': 'profile',
+         'description': 'High-value loyal profile: repurchase rate > this.'},
+        {'name': 'profile_loyal_min_satisfaction', 'group': 'profile',
+         'description': 'High-value loyal profile: window mean satisfaction > this.'},
+        {'name': 'lifecycle_months', 'group': 'lifecycle',
+         'description': 'Months of the revenue trend (slope) and of each period compared.'},
+        {'name': 'lifecycle_new_max_age_months', 'group': 'lifecycle',
+         'description': 'New: first purchase within this many months.'},
+        {'name': 'lifecycle_growth_min_change', 'group': 'lifecycle',
+         'description': 'Growth: revenue change vs the prior period >= this (and slope >= 0).'},
+        {'name': 'lifecycle_decline_max_change', 'group': 'lifecycle',
+         'description': 'Decline: revenue change vs the prior period <= this (and slope <= 0).'},
+        {'name': 'lifecycle_lost_min_days', 'group': 'lifecycle',
+         'description': 'Lost / churned: days since the last purchase >= this.'},
+        {'name': 'risk_no_purchase_days', 'group': 'risk',
+         'description': 'Signal no_purchase: days since the last purchase >= this.'},
+        {'name': 'risk_revenue_drop_qoq', 'group': 'risk',
+         'description': 'Signal revenue_drop_qoq: last 3 months vs the 3 before <= this.'},
+        {'name': 'risk_satisfaction_floor', 'group': 'risk',
+         'description': 'Signal satisfaction_low: current satisfaction < this.'},
+        {'name': 'risk_satisfaction_drop', 'group': 'risk',
+         'description': 'Signal satisfaction_falling: baseline minus last-3-months mean >= this.'},
+        {'name': 'risk_complaints_rise_min', 'group': 'risk',
+         'description': 'Signal complaints_rising: complaints last 3 months minus the 3 before >= this.'},
+        {'name': 'risk_overdue_days', 'group': 'risk',
+         'description': 'Signal overdue_receivables: an unpaid invoice more than this many days past due.'},
+        {'name': 'risk_collection_rate_floor', 'group': 'risk',
+         'description': 'Signal low_collection_rate: collection rate of invoices due in the window < this.'},
+        {'name': 'risk_level_high_min_score', 'group': 'risk',
+         'description': 'Risk level high: risk score >= this.'},
+        {'name': 'risk_level_medium_min_score', 'group': 'risk',
+         'description': 'Risk level medium: risk score >= this (low: > 0, none: 0).'},
+        {'name': 'top_n_accounts', 'group': 'kpi',
+         'description': 'Length of the top-account lists.'},
+    ] -%}
+    {#- add the value of this run as text: 'null' when unset, lists comma-separated -#}
+    {%- for parameter in parameters -%}
+        {%- if 'default' in parameter -%}
+            {%- set value = var(parameter.name, parameter.default) -%}
+        {%- else -%}
+            {%- set value = var(parameter.name) -%}
+        {%- endif -%}
+        {%- if value is none -%}
+            {%- set value_text = 'null' -%}
+        {%- elif value is string -%}
+            {%- set value_text = value -%}
+        {%- elif value is iterable -%}
+            {%- set value_text = value | join(', ') -%}
+        {%- else -%}
+            {%- set value_text = value | string -%}
+        {%- endif -%}
+        {%- do parameter.update({'value_text': value_text}) -%}
+    {%- endfor -%}
+    {{ return(parameters) }}
+{%- endmacro %}
