@@ -63,7 +63,11 @@ def run_full_build(
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
-            run_config=run_config or {},
+            # INFO, not the default DEBUG: one line per step and asset, not per event
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                **(run_config or {}),
+            },
             tags={
                 ASSET_PARTITION_RANGE_START_TAG: month_key(start),
                 ASSET_PARTITION_RANGE_END_TAG: month_key(end),
