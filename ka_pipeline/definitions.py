@@ -8,6 +8,7 @@ from ka_pipeline.defs.automation.sensors import landing_files
 from ka_pipeline.defs.dbt.assets import dbt_warehouse
 from ka_pipeline.defs.extract.assets import extract_assets
 from ka_pipeline.defs.jobs import full_build_job
+from ka_pipeline.defs.quality import quality_checks, with_source_freshness
 from ka_pipeline.defs.resources import build_resources
 from ka_pipeline.settings import Settings
 
@@ -15,7 +16,8 @@ from ka_pipeline.settings import Settings
 def build_definitions(settings: Settings) -> Definitions:
     """Definitions bound to `settings` (tests build them over temporary directories)."""
     return Definitions(
-        assets=[*extract_assets, dbt_warehouse],
+        assets=[*with_source_freshness(extract_assets), dbt_warehouse],
+        asset_checks=[*quality_checks],
         jobs=[full_build_job],
         schedules=[nightly_build],
         sensors=[landing_files, run_failure_alerts],

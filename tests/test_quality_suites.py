@@ -1,0 +1,220 @@
+"""The expectation suites: complete, well-formed, in line with the contract and the marts,
+and each rule able to fail (real GX on small frames)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from ka_pipeline.landing.contract import ENTITIES, LINEAGE_COLUMNS
+from ka_pipeline.quality.frames import FRAME_KINDS, PROVIDERS, SQL_KINDS, Batch, label_lookup
+from ka_pipeline.quality.suites import SuiteError, load_suite, load_suites
+from ka_pipeline.settings import DBT_PROJECT_DIR
+
+MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml"
+COLUMN_KWARGS = ("column", "column_A", "column_B")
+
+
+def mart_columns() -> dict[str, list[str]]:
+    models = yaml.safe_load(MARTS_YML.read_text(encoding="utf-8"))["models"]
+    return {m["name"]: [c["name"] for c in m["columns"]] for m in models}
+
+
+def frame_columns(suite, delivered: list[str]) -> set[str]:
+    return {*delivered, *suite.derived_columns}
+
+
+def referenced_columns(suite) -> set[str]:
+    columns: set[str] = set()
+    for expectation in suite.expectations:
+        kwargs = expectation["kwargs"]
+        columns |= {kwargs[k] for k in COLUMN_KWARGS if k in kwargs}
+        columns |= set(kwargs.get("column_list", []))
+    for spec in suite.derived_columns.values():
+        kind = next(k for k in (*SQL_KINDS, *FRAME_KINDS) if k in spec)
+        columns.add(spec[kind])
+    return columns
+
+
+def test_every_source_and_mart_has_a_suite():
+    raw = {s.table for s in load_suites(layer="raw")}
+    assert raw == {f"raw.{e.table}" for e in ENTITIES}
+    marts = {s.table for s in load_suites(layer="marts")}
+    assert marts == {f"marts.{m}" for m in mart_columns() if m.startswith("mart_")}
+
+
+@pytest.mark.parametrize("suite", load_suites(), ids=lambda s: s.name)
+def test_suite_references_only_columns_it_has(suite):
+    if suite.asset_key[0] == "raw":
+        entity = next(e for e in ENTITIES if f"raw.{e.table}" == suite.table)
+        delivered = [
+            *entity.columns,
+            *(["_raw_line"] if entity.file_format == "jsonl" else []),
+            *LINEAGE_COLUMNS,
+        ]
+    else:
+        delivered = mart_columns()[suite.asset_key[1]]
+    assert referenced_columns(suite) <= frame_columns(suite, delivered)
+    for expectation in suite.expectations:
+        assert expectation["meta"].get("why"), f"{suite.name}: {expectation['type']} has no why"
+        column_set = expectation["kwargs"].get("column_set")
+        if column_set is not None:  # the schema rule lists exactly the documented columns
+            assert set(column_set) == set(delivered)
+    for spec in suite.parameters.values():
+        assert spec["provider"] in PROVIDERS
+    for spec in suite.derived_columns.values():
+        if "label" in spec:
+            assert label_lookup(spec["lookup"])
+    assert suite.check_name.replace("_", "").isalnum()
+
+
+def test_every_suite_has_blocking_and_warning_rules():
+    for suite in load_suites():
+        assert any(suite.can_block(i) for i in range(len(suite.expectations))), suite.name
+    raw = load_suites(layer="raw")
+    assert all(any(e["meta"]["severity"] == "warn" for e in s.expectations) for s in raw)
+
+
+def test_a_malformed_suite_is_rejected_with_its_path(tmp_path: Path):
+    good = json.loads(next(iter(load_suites(layer="marts"))).path.read_text(encoding="utf-8"))
+    broken = dict(good, expectations=[dict(good["expectations"][0], meta={})])
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(SuiteError, match=r"broken\.json.*severity"):
+        load_suite(path)
+    undeclared = dict(good)
+    undeclared["expectations"] = [
+        {
+            "type": "expect_table_row_count_to_be_between",
+            "kwargs": {"min_value": {"$PARAMETER": "nowhere"}},
+            "meta": {"severity": "warn", "why": "x"},
+        }
+    ]
+    path.write_text(json.dumps(undeclared), encoding="utf-8")
+    with pytest.raises(SuiteError, match="undeclared parameters"):
+        load_suite(path)
+
+
+# ------------------------------------------------------------------ real GX, tiny frames
+def tiny_suite(tmp_path: Path, expectations: list[dict], min_rows_to_block: int = 0):
+    path = tmp_path / "tiny.json"
+    path.write_text(
+        json.dumps(
+            {
+                "name": "raw.tiny",
+                "meta": {
+                    "asset_key": ["raw", "tiny"],
+                    "table": "raw.tiny",
+                    "batch": "table",
+                    "min_rows_to_block": min_rows_to_block,
+                    "derived_columns": {"score__num": {"number": "score"}},
+                },
+                "expectations": expectations,
+            }
+        ),
+        encoding="utf-8",
+    )
+    return load_suite(path)
+
+
+SCORE_RANGE = {
+    "type": "expect_column_values_to_be_between",
+    "kwargs": {"column": "score__num", "min_value": 1, "max_value": 5, "mostly": 0.9},
+    "meta": {"severity": "error", "why": "scores 1..5"},
+}
+KEY_UNIQUE = {
+    "type": "expect_column_values_to_be_unique",
+    "kwargs": {"column": "id"},
+    "meta": {"severity": "warn", "why": "unique ids"},
+}
+
+
+def frame(scores: list, ids: list | None = None) -> pd.DataFrame:
+    n = len(scores)
+    return pd.DataFrame(
+        {
+            "id": ids or [f"S{i}" for i in range(n)],
+            "score": [str(s) for s in scores],
+            "score__num": [float(s) for s in scores],
+            "_source_file": ["feedback/x.jsonl"] * n,
+            "_row_number": list(range(1, n + 1)),
+        }
+    )
+
+
+def test_error_and_warning_severities_and_metadata(tmp_path):
+    from ka_pipeline.quality.runner import validate
+
+    suite = tiny_suite(tmp_path, [SCORE_RANGE, KEY_UNIQUE])
+    passing = validate(suite, Batch(frame([1, 2, 3, 4, 5] * 4), {}, "clean"))
+    assert passing.passed and passing.severity is None
+
+    bad = frame([1, 2, 7, 9, 3] * 4, ids=["S1"] * 2 + [f"S{i}" for i in range(2, 20)])
+    result = validate(suite, Batch(bad, {}, "defective", sources={"score__num": "score"}))
+    assert result.severity == "error"
+    (error,) = result.errors
+    assert error.label == "column_values_to_be_between(score__num)"
+    assert (error.unexpected_count, error.element_count) == (8, 20)
+    assert error.samples == ["'7'", "'9'"]  # the delivered text, not the parsed number
+    assert error.rows[0] == "feedback/x.jsonl:3 (score='7')"
+    (warning,) = result.warnings
+    assert warning.column == "id" and warning.unexpected_count == 2
+    assert "score__num" in result.markdown() and "ERROR" in result.markdown()
+
+
+def test_small_batches_do_not_block_on_shares(tmp_path):
+    from ka_pipeline.quality.runner import validate
+
+    suite = tiny_suite(tmp_path, [SCORE_RANGE], min_rows_to_block=20)
+    small = validate(suite, Batch(frame([1, 7, 3]), {}, "3 rows"))
+    assert small.severity == "warn"
+    assert "too few to block" in small.warnings[0].note
+    large = validate(suite, Batch(frame([1, 7, 3] * 10), {}, "30 rows"))
+    assert large.severity == "error"
+    empty = validate(suite, Batch(frame([]), {}, "nothing delivered"))
+    assert empty.passed
+
+
+def test_a_warning_rule_escalates_to_error_on_a_systemic_share(tmp_path):
+    from ka_pipeline.quality.runner import validate
+
+    rule = {
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": "score__num", "min_value": 1, "max_value": 5, "mostly": 0.99},
+        "meta": {"severity": "warn", "error_above_percent": 10, "why": "scores 1..5"},
+    }
+    suite = tiny_suite(tmp_path, [rule])
+    few_bad = validate(suite, Batch(frame([7] + [3] * 39), {}, "2.5 % bad"))
+    assert few_bad.severity == "warn"
+    many_bad = validate(suite, Batch(frame([7] * 5 + [3] * 35), {}, "12.5 % bad"))
+    assert many_bad.severity == "error"
+
+
+def test_personal_data_is_never_sampled(tmp_path):
+    from ka_pipeline.quality.runner import validate
+
+    rule = {
+        "type": "expect_column_values_to_match_regex",
+        "kwargs": {"column": "phone", "regex": "^1[0-9]{10}$"},
+        "meta": {"severity": "warn", "why": "mobile numbers"},
+    }
+    suite = tiny_suite(tmp_path, [rule])
+    suite.meta["personal_data_columns"] = ["phone"]
+    batch = frame([1, 2])
+    batch["phone"] = ["13800000000", "call me: 555-0100"]
+    (warning,) = validate(suite, Batch(batch, {}, "contacts")).warnings
+    assert warning.samples == ["(personal data, not shown)"] and warning.rows == []
+    assert "555-0100" not in json.dumps(warning.as_dict())
+
+
+def test_gx_accepts_every_suite():
+    from ka_pipeline.quality.runner import gx_runtime
+
+    gx = gx_runtime().gx
+    for suite in load_suites():
+        gx_suite = gx.ExpectationSuite(**suite.gx_json())
+        assert len(gx_suite.expectations) == len(suite.expectations)
