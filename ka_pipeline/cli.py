@@ -58,10 +58,23 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print("\nRows per table:")
         for name, rows in counts.items():
             print(f"  {name:<{width}}  {rows:>10,}")
+    report_ok = True
+    if summary.success and not args.no_report:
+        from ka_pipeline.defs.reports.run import run_weekly_report
+
+        report = run_weekly_report(settings)
+        report_ok = report.success
+        if report.success:
+            print(
+                f"\nWeekly report {report.week.label} (zh, en) in {report.seconds:.1f} s: "
+                f"{report.folder}"
+            )
+        else:
+            print(f"\nWeekly report {report.week.label} FAILED (run {report.run_id})")
     print(f"\nWarehouse: {settings.warehouse_path}")
     print(f"Outputs:   {settings.output_dir}")
     print("Inspect it: make dev  (Dagster UI on http://127.0.0.1:3000)")
-    return 0 if summary.success else 1
+    return 0 if summary.success and report_ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="extract and build the whole warehouse once")
     run.add_argument("--start", type=_day, help="first day to extract (default: first delivered)")
     run.add_argument("--end", type=_day, help="last day to extract (default: last delivered)")
+    run.add_argument(
+        "--no-report", action="store_true", help="skip the weekly report of the latest week"
+    )
     run.set_defaults(func=cmd_run)
     return parser
 

@@ -9,6 +9,12 @@ from ka_pipeline.defs.dbt.assets import dbt_warehouse
 from ka_pipeline.defs.extract.assets import extract_assets
 from ka_pipeline.defs.jobs import full_build_job
 from ka_pipeline.defs.quality import quality_checks, with_source_freshness
+from ka_pipeline.defs.reports import (
+    report_assets,
+    report_resources,
+    weekly_report_job,
+    weekly_report_schedule,
+)
 from ka_pipeline.defs.resources import build_resources
 from ka_pipeline.settings import Settings
 
@@ -16,12 +22,12 @@ from ka_pipeline.settings import Settings
 def build_definitions(settings: Settings) -> Definitions:
     """Definitions bound to `settings` (tests build them over temporary directories)."""
     return Definitions(
-        assets=[*with_source_freshness(extract_assets), dbt_warehouse],
+        assets=[*with_source_freshness(extract_assets), dbt_warehouse, *report_assets],
         asset_checks=[*quality_checks],
-        jobs=[full_build_job],
-        schedules=[nightly_build],
+        jobs=[full_build_job, weekly_report_job],
+        schedules=[nightly_build, weekly_report_schedule],
         sensors=[landing_files, run_failure_alerts],
-        resources=build_resources(settings),
+        resources={**build_resources(settings), **report_resources(settings)},
     )
 
 

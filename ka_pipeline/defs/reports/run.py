@@ -1,0 +1,79 @@
+"""Running the weekly report from the command line (`make run`, after the full build).
+
+`latest_report_week` picks the newest ISO week whose Sunday is on or before the marts'
+as-of date; `run_weekly_report` materializes that partition of `reports/weekly_report`
+through the persistent Dagster instance, so the UI shows the run and its metadata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from dagster import DagsterInstance, Definitions
+
+from ka_pipeline.report.weeks import ReportWeek
+from ka_pipeline.settings import Settings
+
+JOB_NAME = "weekly_report"
+
+
+def marts_as_of_date(settings: Settings):
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        row = conn.execute("select max(as_of_date) from marts.mart_run_parameters").fetchone()
+    if row is None or row[0] is None:
+        raise RuntimeError(f"no marts in {settings.warehouse_path}: build the warehouse first")
+    return row[0]
+
+
+def latest_report_week(settings: Settings) -> ReportWeek:
+    """The newest complete week the marts can report on."""
+    return ReportWeek.latest_complete(marts_as_of_date(settings))
+
+
+@dataclass(frozen=True)
+class ReportRunSummary:
+    run_id: str
+    success: bool
+    week: ReportWeek
+    folder: Path
+    seconds: float | None
+
+
+def run_weekly_report(
+    settings: Settings,
+    week: ReportWeek | None = None,
+    languages: list[str] | None = None,
+    definitions: Definitions | None = None,
+    instance: DagsterInstance | None = None,
+) -> ReportRunSummary:
+    """Materialize the weekly report of `week` (default: the latest complete week)."""
+    if definitions is None:
+        from ka_pipeline.definitions import build_definitions  # reads the dbt manifest
+
+        definitions = build_definitions(settings)
+    week = week or latest_report_week(settings)
+    job = definitions.resolve_job_def(JOB_NAME)
+    run_config = {}
+    if languages:
+        run_config = {"ops": {"reports__weekly_report": {"config": {"languages": languages}}}}
+    owned = instance is None
+    instance = instance or DagsterInstance.get()
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=week.partition_key,
+            run_config=run_config,
+            tags={"ka/trigger": "cli"},
+            raise_on_error=False,
+        )
+        seconds = None
+        if result.success:
+            materialization = result.asset_materializations_for_node("reports__weekly_report")[0]
+            seconds = materialization.metadata["render_seconds"].value
+    finally:
+        if owned:
+            instance.dispose()
+    folder = settings.output_dir / "reports" / week.label
+    return ReportRunSummary(result.run_id, result.success, week, folder, seconds)

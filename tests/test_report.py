@@ -1,0 +1,446 @@
+"""The weekly report rendered from a real warehouse through Dagster, checked file by file.
+
+The report is rendered once per session (fixture `weekly_report`) from the `clean_build`
+sample: through the weekly-report job, in-process, against the workspace's Dagster instance,
+so the quality gate reads the check evaluations of the real build. A previous-week snapshot
+with known differences is planted first, so "what changed since last week" is exercised.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import struct
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from dagster import AssetKey, DagsterInstance, Definitions
+
+from ka_pipeline.defs.dbt.assets import dbt_warehouse
+from ka_pipeline.defs.extract.assets import extract_assets
+from ka_pipeline.defs.quality import quality_checks, with_source_freshness
+from ka_pipeline.defs.reports import (
+    WEEKLY_REPORT_KEY,
+    report_assets,
+    report_resources,
+    weekly_report_job,
+    weekly_report_schedule,
+)
+from ka_pipeline.defs.reports.run import latest_report_week, run_weekly_report
+from ka_pipeline.defs.resources import build_resources
+from ka_pipeline.report.charts import CHARTS
+from ka_pipeline.report.data import load_marts
+from ka_pipeline.report.state import STATE_FILE, account_state, write_state
+from ka_pipeline.report.xlsx import PAIRED, REVIEW_COLUMNS, SHEET_ALL, SHEET_NOTES
+
+pytestmark = pytest.mark.slow
+
+LANGUAGES = ("zh", "en")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def report_code_location(settings) -> Definitions:
+    """The code location's assets, checks and resources plus the report definitions (what
+    `ka_pipeline/definitions.py` registers; composed here so the test does not depend on
+    the nightly job's selection)."""
+    return Definitions(
+        assets=[*with_source_freshness(extract_assets), dbt_warehouse, *report_assets],
+        asset_checks=[*quality_checks],
+        jobs=[weekly_report_job],
+        schedules=[weekly_report_schedule],
+        resources={**build_resources(settings), **report_resources(settings)},
+    )
+
+
+@dataclass(frozen=True)
+class Planted:
+    """The differences planted in the previous week's snapshot."""
+
+    new_key: str  # key account now, planted as "potential" last week
+    dropped_key: str  # not a key account now, planted as "key" last week
+    newly_at_risk: str  # high risk now, planted as "none"
+    recovered: str  # no risk now, planted as "high"
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    folder: Path
+    run_id: str
+    seconds: float
+    wall_seconds: float
+    planted: Planted
+    warnings: list[str]
+    instance_home: Path
+
+
+def plant_previous_week(settings, week) -> Planted:
+    marts = load_marts(settings.warehouse_path)
+    state = account_state(marts)
+    key = state[state["is_key_account"]]
+    nonkey = state[~state["is_key_account"] & (state["value_tier_code"] == "general")]
+    new_key = key["account_id"].iloc[0]
+    dropped = nonkey["account_id"].iloc[0]
+    others = state[~state["account_id"].isin([new_key, dropped])]
+    at_risk = others[others["risk_level_code"] == "high"]["account_id"].iloc[0]
+    calm = others[others["risk_level_code"] == "none"]["account_id"].iloc[0]
+    previous = state.copy()
+    rows = previous["account_id"]
+    previous.loc[rows == new_key, ["is_key_account", "value_tier_code"]] = [False, "potential"]
+    previous.loc[rows == dropped, ["is_key_account", "value_tier_code"]] = [True, "key"]
+    previous.loc[rows == at_risk, ["risk_level_code", "risk_score"]] = ["none", 0]
+    previous.loc[rows == calm, ["risk_level_code", "risk_score"]] = ["high", 70]
+    previous["as_of_date"] = marts.as_of_date - timedelta(days=7)
+    folder = settings.output_dir / "reports" / week.previous.label
+    folder.mkdir(parents=True)
+    write_state(previous, folder)
+    return Planted(new_key, dropped, at_risk, calm)
+
+
+@pytest.fixture(scope="session")
+def weekly_report(clean_build) -> RenderedReport:
+    ws = clean_build
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("KA_DATA_DIR", "DAGSTER_HOME"):
+            env.setenv(name, ws.env[name])
+        for name in ("KA_OUTPUT_DIR", "KA_LANDING_DIR"):
+            env.delenv(name, raising=False)
+        settings = ws.settings
+        # what Settings.export_for_dbt writes, so it is undone after the fixture
+        env.setenv("KA_WAREHOUSE_PATH", str(settings.warehouse_path))
+        env.setenv("KA_DUCKDB_MEMORY_LIMIT", settings.duckdb_memory_limit)
+        env.setenv("KA_DUCKDB_THREADS", str(settings.duckdb_threads))
+        week = latest_report_week(settings)
+        planted = plant_previous_week(settings, week)
+        records: list[logging.LogRecord] = []
+        handler = logging.Handler(logging.WARNING)
+        handler.emit = records.append  # type: ignore[method-assign]
+        logging.getLogger("matplotlib").addHandler(handler)
+        started = time.perf_counter()
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                summary = run_weekly_report(
+                    settings, week, definitions=report_code_location(settings)
+                )
+        finally:
+            logging.getLogger("matplotlib").removeHandler(handler)
+        wall = time.perf_counter() - started
+    assert summary.success, f"weekly report run {summary.run_id} failed"
+    messages = [
+        str(w.message)
+        for w in caught
+        if "Glyph" in str(w.message) or "font" in str(w.message).lower()
+    ] + [r.getMessage() for r in records]
+    print(f"\nweekly report {week.label}: {summary.seconds:.1f} s in the asset, {wall:.1f} s run")
+    return RenderedReport(
+        summary.folder,
+        summary.run_id,
+        summary.seconds,
+        wall,
+        planted,
+        messages,
+        Path(ws.env["DAGSTER_HOME"]),
+    )
+
+
+# ---- HTML parsing -----------------------------------------------------------------------
+
+
+class ReportParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[dict] = []
+        self.kpis: dict[str, str] = {}
+        self.kpi_text: dict[str, str] = {}
+        self.changes: dict[str, int] = {}
+        self.change_accounts: dict[str, list[str]] = {}
+        self.external: list[str] = []
+        self.tables: dict[str, int] = {}
+        self._kpi: str | None = None
+        self._in_value = False
+        self._change: str | None = None
+        self.lang = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang", "")
+        if tag == "img":
+            self.images.append(a)
+        if tag in ("script", "link", "iframe") or (
+            tag == "img" and not a.get("src", "").startswith("data:")
+        ):
+            self.external.append(f"{tag} {a}")
+        if "data-kpi" in a:
+            self.kpis[a["data-kpi"]] = a.get("data-value", "")
+            self._kpi = a["data-kpi"]
+        if a.get("class") == "value" and self._kpi:
+            self._in_value = True
+        if "data-change" in a:
+            self._change = a["data-change"]
+            self.changes[self._change] = int(a["data-count"])
+            self.change_accounts[self._change] = []
+        if "data-account" in a and self._change:
+            self.change_accounts[self._change].append(a["data-account"])
+        if "data-table" in a:
+            self.tables[a["data-table"]] = int(a["data-rows"])
+        if tag == "section":
+            self._change = None
+
+    def handle_data(self, data):
+        if self._in_value and self._kpi:
+            self.kpi_text[self._kpi] = data.strip()
+            self._in_value = False
+
+
+def parse(path: Path) -> ReportParser:
+    parser = ReportParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == PNG_SIGNATURE, "not a PNG"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+# ---- files ------------------------------------------------------------------------------
+
+
+def test_report_files_exist_for_both_languages(weekly_report):
+    folder = weekly_report.folder
+    assert folder.name == latest_report_week_label(weekly_report)
+    assert (folder / STATE_FILE).is_file()
+    for code in LANGUAGES:
+        for name in ("report.html", "summary.md", "key_account_review.xlsx"):
+            assert (folder / code / name).stat().st_size > 1000, f"{code}/{name}"
+        charts = sorted(p.stem for p in (folder / code / "charts").glob("*.png"))
+        assert charts == sorted(CHARTS)
+    # atomic publishing leaves nothing half-written behind
+    assert [p.name for p in folder.parent.iterdir() if p.name.startswith(".")] == []
+    assert weekly_report.warnings == [], "font warnings while drawing the charts"
+
+
+def latest_report_week_label(report: RenderedReport) -> str:
+    return report.folder.name
+
+
+def test_every_png_is_a_real_image_of_sensible_size(weekly_report):
+    from PIL import Image, ImageStat
+
+    for path in weekly_report.folder.glob("*/charts/*.png"):
+        width, height = png_size(path.read_bytes())
+        assert 800 <= width <= 2400 and 400 <= height <= 1400, (path, width, height)
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            spread = ImageStat.Stat(image.convert("L")).stddev[0]
+        assert spread > 10, f"{path} looks blank"
+
+
+def test_html_parses_is_self_contained_and_embeds_every_chart(weekly_report):
+    for code in LANGUAGES:
+        html = parse(weekly_report.folder / code / "report.html")
+        assert html.lang == ("zh-CN" if code == "zh" else "en")
+        assert html.external == [], "the report must open offline from one file"
+        assert sorted(img["data-chart"] for img in html.images) == sorted(CHARTS)
+        for img in html.images:
+            prefix = "data:image/png;base64,"
+            assert img["src"].startswith(prefix)
+            data = base64.b64decode(img["src"][len(prefix) :], validate=True)
+            chart_file = weekly_report.folder / code / "charts" / f"{img['data-chart']}.png"
+            assert data == chart_file.read_bytes()
+            assert png_size(data) == (int(img["width"]), int(img["height"]))
+
+
+# ---- numbers ----------------------------------------------------------------------------
+
+
+def test_html_headline_numbers_equal_the_marts(weekly_report, clean_build):
+    q = clean_build.query
+    (as_of,) = q("select max(as_of_date) from marts.mart_run_parameters")[0]
+    (key_accounts,) = q("select count(*) from marts.mart_account_tiers where is_key_account")[0]
+    (revenue,) = q("select sum(window_revenue_cny) from marts.mart_account_tiers")[0]
+    (high,) = q("select count(*) from marts.mart_account_risk where risk_level_code = 'high'")[0]
+    (at_risk,) = q(
+        "select count(*) from marts.mart_account_risk where risk_level_code in ('high', 'medium')"
+    )[0]
+    (win_rate,) = q(
+        "select conversion_from_lead_rate from marts.mart_funnel_stages where stage_code = 'won'"
+    )[0]
+    (month_revenue,) = q(
+        "select sum(revenue_cny) from marts.mart_kpi_monthly where month_start = "
+        "(select max(month_start) from marts.mart_kpi_monthly where is_complete_month)"
+    )[0]
+    top_name = q(
+        "select account_name from marts.mart_top_accounts "
+        "where ranking_metric = 'revenue' and rank_position = 1"
+    )[0][0]
+    for code in LANGUAGES:
+        path = weekly_report.folder / code / "report.html"
+        html = parse(path)
+        kpis = html.kpis
+        assert kpis["as_of_date"] == str(as_of)[:10]
+        assert int(kpis["key_account_count"]) == key_accounts
+        assert html.kpi_text["key_account_count"] == f"{key_accounts:,}"
+        assert float(kpis["window_revenue_cny"]) == pytest.approx(float(revenue), abs=0.005)
+        assert int(kpis["high_risk_count"]) == high
+        assert int(kpis["at_risk_count"]) == at_risk
+        assert float(kpis["win_rate"]) == pytest.approx(float(win_rate))
+        assert html.kpi_text["win_rate"] == f"{float(win_rate) * 100:.1f}%"
+        assert float(kpis["last_month_revenue_cny"]) == pytest.approx(
+            float(month_revenue), abs=0.005
+        )
+        assert html.tables["at_risk"] == at_risk
+        assert top_name in path.read_text(encoding="utf-8")
+    zh = parse(weekly_report.folder / "zh" / "report.html")
+    assert zh.kpi_text["window_revenue_cny"] == f"{float(revenue) / 1e4:,.1f}万元"
+
+
+def test_the_report_states_the_marts_as_of_date_against_the_week(weekly_report, clean_build):
+    from ka_pipeline.report.weeks import ReportWeek
+
+    (as_of,) = clean_build.query("select max(as_of_date) from marts.mart_run_parameters")[0]
+    as_of = as_of.date() if hasattr(as_of, "date") else as_of
+    week = ReportWeek.parse(weekly_report.folder.name)
+    assert week == ReportWeek.latest_complete(as_of)
+    text = (weekly_report.folder / "en" / "report.html").read_text(encoding="utf-8")
+    assert f'data-as-of="{as_of}" data-week-end="{week.sunday}"' in text
+    text = unescape(text)
+    if as_of != week.sunday:
+        assert f"the marts were built as of {as_of}, not as of this week's last day" in text
+    else:
+        assert "The marts are as of the week's last day." in text
+
+
+def test_changes_since_last_week_list_the_planted_differences(weekly_report):
+    planted = weekly_report.planted
+    for code in LANGUAGES:
+        html = parse(weekly_report.folder / code / "report.html")
+        assert html.change_accounts["new_key_accounts"] == [planted.new_key]
+        assert html.change_accounts["dropped_key_accounts"] == [planted.dropped_key]
+        assert sorted(html.change_accounts["tier_moves"]) == sorted(
+            [planted.new_key, planted.dropped_key]
+        )
+        assert html.change_accounts["newly_at_risk"] == [planted.newly_at_risk]
+        assert html.change_accounts["recovered"] == [planted.recovered]
+        assert html.changes["newly_at_risk"] == 1
+
+
+# ---- the review workbook ----------------------------------------------------------------
+
+
+def test_review_workbook_has_the_mart_columns_sheets_and_formats(weekly_report, clean_build):
+    from openpyxl import load_workbook
+
+    review_columns = [
+        row[0]
+        for row in clean_build.query(
+            "select column_name from information_schema.columns where table_schema = 'marts' "
+            "and table_name = 'mart_key_account_review' order by ordinal_position"
+        )
+    ]
+    sources = {c.source for c in REVIEW_COLUMNS}
+    assert [c for c in review_columns if c not in sources and c not in PAIRED] == []
+    (rows,) = clean_build.query("select count(*) from marts.mart_key_account_review")[0]
+    regions = {
+        code: sorted(r[0] for r in clean_build.query(
+            f"select distinct r.region_name_{code} from marts.mart_key_account_review k "
+            "join (select distinct region_code, region_name_zh, region_name_en "
+            "from marts.mart_kpi_monthly) r using (region_code)"
+        ))
+        for code in LANGUAGES
+    }  # fmt: skip
+    for index, code in enumerate(LANGUAGES):
+        workbook = load_workbook(weekly_report.folder / code / "key_account_review.xlsx")
+        assert workbook.sheetnames == [SHEET_ALL[index], *regions[code], SHEET_NOTES[index]]
+        headers = [c.zh if code == "zh" else c.en for c in REVIEW_COLUMNS]
+        total = 0
+        for name in workbook.sheetnames[:-1]:
+            sheet = workbook[name]
+            assert [cell.value for cell in sheet[1]] == headers
+            assert sheet.freeze_panes == "C2"
+            if name != SHEET_ALL[index]:
+                total += sheet.max_row - 1
+        everything = workbook[SHEET_ALL[index]]
+        assert everything.max_row - 1 == rows
+        assert total == rows  # every key account on exactly one region sheet
+        column = {c.source: i + 1 for i, c in enumerate(REVIEW_COLUMNS)}
+        assert everything.cell(2, column["window_revenue_cny"]).number_format == "#,##0"
+        assert everything.cell(2, column["repurchase_rate"]).number_format == "0.0%"
+        assert everything.cell(2, column["first_order_date"]).number_format == "yyyy-mm-dd"
+        actions = [everything.cell(r, column["action_name"]).value for r in range(2, rows + 2)]
+        assert all(actions), "every key account has a recommended action"
+        priorities = [everything.cell(r, 1).value for r in range(2, rows + 2)]
+        assert priorities == sorted(priorities)
+
+
+# ---- Dagster ----------------------------------------------------------------------------
+
+
+def test_materialization_carries_summary_previews_and_paths(weekly_report):
+    with DagsterInstance.from_config(str(weekly_report.instance_home)) as instance:
+        event = instance.get_latest_materialization_event(WEEKLY_REPORT_KEY)
+    assert event is not None and event.run_id == weekly_report.run_id
+    materialization = event.asset_materialization
+    assert materialization.partition == weekly_partition_key(weekly_report)
+    metadata = materialization.metadata
+    summary = metadata["summary"].value
+    assert summary.count("](data:image/png;base64,") == len(CHARTS)
+    assert len(summary) < 500_000, "previews must stay small"
+    for code in LANGUAGES:
+        assert Path(metadata[f"html_{code}"].value).is_file()
+        assert Path(metadata[f"xlsx_{code}"].value).is_file()
+    assert metadata["previous_snapshot"].value != "none"
+
+
+def weekly_partition_key(report: RenderedReport) -> str:
+    from ka_pipeline.report.weeks import ReportWeek
+
+    return ReportWeek.parse(report.folder.name).partition_key
+
+
+def test_report_step_takes_seconds(weekly_report):
+    assert weekly_report.seconds < 60, f"report step took {weekly_report.seconds:.1f} s"
+
+
+def test_report_deps_are_the_mart_assets():
+    (asset,) = report_assets
+    deps = set(asset.asset_deps[WEEKLY_REPORT_KEY])
+    assert deps and all(k.path[0] == "marts" for k in deps)
+    assert AssetKey(["marts", "mart_key_account_review"]) in deps
+    assert asset.specs_by_key[WEEKLY_REPORT_KEY].group_name == "reports"
+    assert set(asset.specs_by_key[WEEKLY_REPORT_KEY].kinds) == {"python", "pandas", "matplotlib"}
+
+
+def test_a_failed_render_leaves_the_previous_report_untouched(
+    weekly_report, clean_build, monkeypatch, tmp_path
+):
+    import ka_pipeline.report.charts as charts
+    from ka_pipeline.report.build import build_weekly_report
+    from ka_pipeline.report.weeks import ReportWeek
+
+    week = ReportWeek.parse(weekly_report.folder.name)
+    before = {p: p.stat().st_mtime_ns for p in weekly_report.folder.rglob("*") if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("chart failed")
+
+    monkeypatch.setattr(charts, "render_charts", broken)
+    with pytest.raises(RuntimeError, match="chart failed"):
+        build_weekly_report(
+            warehouse_path=clean_build.settings.warehouse_path,
+            output_dir=weekly_report.folder.parent.parent,
+            week=week,
+        )
+    after = {p: p.stat().st_mtime_ns for p in weekly_report.folder.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in weekly_report.folder.parent.iterdir() if p.name.startswith(".")] == []
