@@ -1,7 +1,6 @@
 -- One row per delivered file of every entity: how its rows were accounted for. A file
--- reconciles when every delivered row is staged, quarantined or a duplicate, the staged
--- rows are exactly the rows the stg_ model exposes, and raw holds each delivered row once
--- (distinct _row_number per file: the quarantine joins back to raw on it).
+-- reconciles when every delivered row is staged, quarantined or a duplicate, and the
+-- staged rows are exactly the rows the stg_ model exposes.
 
 with
 
@@ -18,7 +17,6 @@ delivered_{{ system }}__{{ entity }} as (
         min(_file_sha256) as file_sha256,
         max(_loaded_at) as loaded_at,
         cast(count(*) as {{ dbt.type_bigint() }}) as delivered_rows,
-        cast(count(distinct _row_number) as {{ dbt.type_bigint() }}) as distinct_row_numbers,
         0 as base_rows,
         0 as classified_staged_rows,
         0 as quarantined_rows,
@@ -36,7 +34,6 @@ classified_{{ system }}__{{ entity }} as (
         cast(null as {{ dbt.type_string() }}) as file_sha256,
         cast(null as {{ dbt.type_timestamp() }}) as loaded_at,
         0 as delivered_rows,
-        0 as distinct_row_numbers,
         count(*) as base_rows,
         sum(case when row_status = 'staged' then 1 else 0 end) as classified_staged_rows,
         sum(case when row_status = 'quarantined' then 1 else 0 end) as quarantined_rows,
@@ -54,7 +51,6 @@ staged_{{ system }}__{{ entity }} as (
         cast(null as {{ dbt.type_string() }}) as file_sha256,
         cast(null as {{ dbt.type_timestamp() }}) as loaded_at,
         0 as delivered_rows,
-        0 as distinct_row_numbers,
         0 as base_rows,
         0 as classified_staged_rows,
         0 as quarantined_rows,
@@ -86,7 +82,6 @@ per_file as (
         min(file_sha256) as file_sha256,
         max(loaded_at) as loaded_at,
         cast(sum(delivered_rows) as {{ dbt.type_bigint() }}) as delivered_rows,
-        cast(sum(distinct_row_numbers) as {{ dbt.type_bigint() }}) as distinct_row_numbers,
         cast(sum(base_rows) as {{ dbt.type_bigint() }}) as base_rows,
         cast(sum(classified_staged_rows) as {{ dbt.type_bigint() }}) as classified_staged_rows,
         cast(sum(staged_rows) as {{ dbt.type_bigint() }}) as staged_rows,
@@ -110,8 +105,7 @@ final as (
         delivered_rows - staged_rows - quarantined_rows - duplicate_rows as unaccounted_rows,
         delivered_rows = staged_rows + quarantined_rows + duplicate_rows
         and staged_rows = classified_staged_rows
-        and base_rows = delivered_rows
-        and distinct_row_numbers = delivered_rows as is_reconciled
+        and base_rows = delivered_rows as is_reconciled
     from per_file
 )
 
