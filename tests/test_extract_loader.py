@@ -163,3 +163,45 @@ def test_failed_load_rolls_back_and_keeps_previous_rows(conn, landing):
     with pytest.raises(LandingFileError):
         load(conn, ORDERS, landing, [DAY1])
     assert conn.execute("select count(*) from raw.erp__orders").fetchone()[0] == 2
+
+
+def test_mapping_glob_loads_every_file_of_a_day_and_can_skip_missing_days(conn, tmp_path):
+    from ka_pipeline.mapping import parse_mapping
+
+    root = tmp_path / "landing"
+    header = "order_id,account_id,order_date\n"
+    write(root / "exp" / "20240301_north.csv", header + "O1,A1,2024-03-01\n")
+    write(root / "exp" / "20240301_south.csv", header + "O2,A2,2024-03-01\n")
+    mapping = parse_mapping(
+        {"entities": {"erp/orders": {"path": "exp/{date:%Y%m%d}_*.csv", "on_missing_day": "skip"}}}
+    ).get("erp/orders")
+
+    deliveries = expected_deliveries(ORDERS, root, [DAY1, DAY2], mapping)
+    result = load_deliveries(conn, ORDERS, deliveries, root, mapping)
+
+    assert [(f.source_file, f.rows) for f in result.files] == [
+        ("exp/20240301_north.csv", 1),
+        ("exp/20240301_south.csv", 1),
+    ]
+    strict = parse_mapping({"entities": {"erp/orders": {"path": "exp/{date:%Y%m%d}_*.csv"}}})
+    strict_orders = strict.get("erp/orders")
+    with pytest.raises(LandingFileError) as error:
+        deliveries = expected_deliveries(ORDERS, root, [DAY2], strict_orders)
+        load_deliveries(conn, ORDERS, deliveries, root, strict_orders)
+    assert error.value.rule == "file_missing" and "20240302_*.csv" in str(error.value)
+
+
+def test_mapping_encoding_that_does_not_decode_names_file_and_encoding(conn, tmp_path):
+    from ka_pipeline.mapping import parse_mapping
+
+    root = tmp_path / "landing"
+    write(root / "o.csv", "order_id,account_id,order_date\nO1,华东,2024-03-01\n", encoding="gbk")
+    mapping = parse_mapping(
+        {"entities": {"erp/orders": {"path": "o.csv", "encoding": "utf-8"}}}
+    ).get("erp/orders")
+    with pytest.raises(LandingFileError) as error:
+        load_deliveries(
+            conn, ORDERS, expected_deliveries(ORDERS, root, None, mapping), root, mapping
+        )
+    assert error.value.rule == "encoding"
+    assert "o.csv" in str(error.value) and "utf-8" in str(error.value)

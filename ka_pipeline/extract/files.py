@@ -1,4 +1,9 @@
-"""Inspecting one delivered file before DuckDB reads it: checksum, encoding, header."""
+"""Inspecting one delivered file before DuckDB reads it: checksum, encoding, header.
+
+DuckDB reads UTF-8 CSV, JSON lines and Parquet itself; a file in another encoding (GBK /
+GB18030) and an Excel workbook are turned into UTF-8 text here, which the loader writes
+to a temporary CSV for DuckDB.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 from ka_pipeline.extract.errors import LandingFileError
@@ -20,9 +26,9 @@ class InspectedFile:
     path: Path
     sha256: str
     size_bytes: int
-    encoding: str  # the encoding it was delivered in
-    text: str | None  # decoded content when it must be transcoded for DuckDB, else None
-    header: tuple[str, ...]  # raw header names as delivered (CSV only)
+    encoding: str  # the encoding it was delivered in (`xlsx` / `parquet` for those)
+    text: str | None  # decoded content when DuckDB must read a UTF-8 copy (encoding, newlines)
+    header: tuple[str, ...]  # raw header names as delivered (CSV, XLSX, Parquet)
 
 
 def normalise_column_name(name: str) -> str:
@@ -30,28 +36,78 @@ def normalise_column_name(name: str) -> str:
     return name.strip().strip("\ufeff").strip().lower().replace(" ", "_")
 
 
-def inspect_file(path: Path, *, file_format: str) -> InspectedFile:
+def inspect_file(
+    path: Path,
+    *,
+    file_format: str,
+    encoding: str = "auto",
+    delimiter: str = ",",
+    quote: str = '"',
+    header_row: int = 1,
+    sheet: str | None = None,
+) -> InspectedFile:
+    """Checksum, decode and read the header of one delivered file.
+
+    `encoding` `auto` tries UTF-8 then GB18030; a named encoding must decode. The header is
+    line `header_row` (CSV) or row `header_row` (XLSX, whose rows from the header on
+    become the text of a UTF-8 CSV); Parquet's header is its schema.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise LandingFileError(path, "file_missing", "expected file was not delivered") from None
     sha256 = hashlib.sha256(data).hexdigest()
-    encoding, text = _decode(path, data)
+    if file_format == "parquet":
+        return InspectedFile(path, sha256, len(data), "parquet", None, _parquet_header(path))
+    if file_format == "xlsx":
+        text = _xlsx_as_csv(path, sheet, header_row) if data else ""
+        header = tuple(next(csv.reader(io.StringIO(text)), []))
+        return InspectedFile(path, sha256, len(data), "xlsx", text, header)
+    encoding, text = _decode(path, data, encoding)
+    newlines_mixed = file_format == "csv" and _has_mixed_newlines(text)
+    if newlines_mixed:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     header: tuple[str, ...] = ()
     if file_format == "csv" and text:
-        first_line = io.StringIO(text.lstrip("\ufeff")).readline()
-        header = tuple(next(csv.reader([first_line]), []))
+        lines = io.StringIO(text.lstrip("\ufeff"))
+        for _ in range(header_row - 1):
+            lines.readline()
+        header = tuple(
+            next(csv.reader([lines.readline()], delimiter=delimiter, quotechar=quote or None), [])
+        )
     return InspectedFile(
         path=path,
         sha256=sha256,
         size_bytes=len(data),
         encoding=encoding,
-        text=None if encoding == "utf-8" else text,
+        text=None if encoding in ("utf-8", "utf-8-sig") and not newlines_mixed else text,
         header=header,
     )
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
+def _has_mixed_newlines(text: str) -> bool:
+    """Lines end in more than one way (CRLF and LF, or a bare CR), which DuckDB rejects.
+
+    Such a CSV (rows appended by another tool, an old Mac export) is read from a copy with
+    every line ending as LF; a CR inside a quoted value becomes LF too.
+    """
+    carriage_returns = text.count("\r")
+    if not carriage_returns:
+        return False
+    crlf = text.count("\r\n")
+    return crlf != carriage_returns or crlf != text.count("\n")
+
+
+def _decode(path: Path, data: bytes, encoding: str = "auto") -> tuple[str, str]:
+    if encoding != "auto":
+        try:
+            return encoding, data.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise LandingFileError(
+                path,
+                "encoding",
+                f"not valid {encoding} as the mapping says (byte {error.start}: {error.reason})",
+            ) from None
     for encoding in _ENCODINGS:
         try:
             return encoding, data.decode(encoding)
@@ -62,3 +118,56 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         "encoding",
         f"not valid UTF-8 or GB18030/GBK (byte {last_error.start}: {last_error.reason})",
     )
+
+
+def _parquet_header(path: Path) -> tuple[str, ...]:
+    import pyarrow.parquet as pq
+
+    try:
+        return tuple(pq.read_schema(path).names)
+    except Exception as error:  # pyarrow raises several types for a damaged file
+        raise LandingFileError(
+            path, "unreadable", f"not a readable Parquet file: {error}"
+        ) from None
+
+
+def _xlsx_as_csv(path: Path, sheet: str | None, header_row: int) -> str:
+    """The sheet's rows from `header_row` on as CSV text; cells as an export shows them."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # zipfile / openpyxl raise several types
+        raise LandingFileError(
+            path, "unreadable", f"not a readable XLSX workbook: {error}"
+        ) from None
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise LandingFileError(
+                path, "sheet_missing", f"no sheet {sheet!r} (sheets: {workbook.sheetnames})"
+            )
+        rows = (workbook[sheet] if sheet else workbook.worksheets[0]).iter_rows(
+            min_row=header_row, values_only=True
+        )
+        header = next(rows, ())
+        # the sheet's used range often runs past the last titled column: cut it there
+        width = max((i + 1 for i, v in enumerate(header) if v not in (None, "")), default=0)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for row in (header, *rows):
+            if any(v not in (None, "") for v in row):
+                writer.writerow(["" if v is None else _cell_text(v) for v in row[:width]])
+        return out.getvalue()
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    """A date cell as an ISO date (or timestamp when it has a time), a whole float as int."""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -7,21 +7,28 @@ read at all (missing, undecodable, a required column absent from its header).
 
 Loads are idempotent per file: reloading a business day first deletes that day's rows,
 so the same file loaded twice is not duplicated and a corrected re-send replaces the day.
+
+Where the files are and how they are read comes from the entity's mapping
+(`ka_pipeline.mapping`): the shipped default mapping describes the contract's own layout,
+a company's mapping file its own exports (names, encodings, formats, column names).
 """
 
 from __future__ import annotations
 
+import glob
+import re
 import tempfile
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from ka_pipeline.extract.columns import ColumnPlan, plan_columns, select_list
 from ka_pipeline.extract.errors import LandingFileError
-from ka_pipeline.extract.files import InspectedFile, inspect_file, normalise_column_name
-from ka_pipeline.landing.contract import SourceEntity
+from ka_pipeline.extract.files import InspectedFile, inspect_file
+from ka_pipeline.landing.contract import ENTITIES, SourceEntity
+from ka_pipeline.mapping.schema import EntityMapping, Mapping, load_mapping
 
 LOAD_LOG_TABLE = "raw._load_log"
 
@@ -54,15 +61,47 @@ class LoadResult:
         return sum(f.rows for f in self.files)
 
 
+def default_entity_mapping(entity: SourceEntity) -> EntityMapping:
+    """The shipped default mapping's entry: the contract's own landing layout."""
+    return load_mapping().entities[entity.key]
+
+
 def expected_deliveries(
-    entity: SourceEntity, landing_dir: Path, days: list[date] | None
+    entity: SourceEntity,
+    landing_dir: Path,
+    days: list[date] | None,
+    mapping: EntityMapping | None = None,
 ) -> list[Delivery]:
-    """The files an entity must have delivered for `days` (the snapshot for non-daily ones)."""
-    if not entity.daily:
-        return [Delivery(entity.path_for(landing_dir), None)]
+    """The files an entity must have delivered for `days` (its snapshot files when undated).
+
+    A mapping path may be a glob: every matching file is a delivery. A day without a file
+    is a delivery of the expected path that `load_deliveries` reports missing, unless the
+    mapping says `on_missing_day: skip`.
+    """
+    mapping = mapping or default_entity_mapping(entity)
+    if not mapping.is_dated:
+        paths = matching_paths(landing_dir, mapping.glob_for(None))
+        return [Delivery(p, None) for p in paths] or [
+            Delivery(resolve_path(landing_dir, mapping.glob_for(None)), None)
+        ]
     if not days:
         raise ValueError(f"{entity.key} is daily: at least one business day is required")
-    return [Delivery(entity.path_for(landing_dir, day), day) for day in days]
+    deliveries = []
+    for day in days:
+        paths = matching_paths(landing_dir, mapping.glob_for(day))
+        if paths:
+            deliveries.extend(Delivery(p, day) for p in paths)
+        elif mapping.on_missing_day == "fail":
+            deliveries.append(Delivery(resolve_path(landing_dir, mapping.glob_for(day)), day))
+    return deliveries
+
+
+def resolve_path(landing_dir: Path, pattern: str) -> Path:
+    return Path(pattern) if Path(pattern).is_absolute() else landing_dir / pattern
+
+
+def matching_paths(landing_dir: Path, pattern: str) -> list[Path]:
+    return sorted(Path(p) for p in glob.glob(str(resolve_path(landing_dir, pattern))))
 
 
 def load_deliveries(
@@ -70,8 +109,10 @@ def load_deliveries(
     entity: SourceEntity,
     deliveries: list[Delivery],
     landing_dir: Path,
+    mapping: EntityMapping | None = None,
 ) -> LoadResult:
     """Load `deliveries` of one entity in a single transaction; raise on unreadable files."""
+    mapping = mapping or default_entity_mapping(entity)
     missing = [d.path for d in deliveries if not d.path.is_file()]
     if missing:
         shown = ", ".join(str(p) for p in missing[:5])
@@ -81,8 +122,8 @@ def load_deliveries(
             "file_missing",
             f"{len(missing)} expected {entity.key} file(s) not delivered: {shown}{more}",
         )
-    inspected = [(d, inspect_file(d.path, file_format=entity.file_format)) for d in deliveries]
-    ensure_raw_table(conn, entity)
+    inspected = [(d, inspect_mapped_file(d.path, mapping)) for d in deliveries]
+    ensure_raw_table(conn, entity, json_lines=mapping.file_format == "jsonl")
     result = LoadResult(entity)
     with tempfile.TemporaryDirectory(prefix="ka_extract_") as tmp:
         readable: list[tuple[Delivery, InspectedFile, str]] = []
@@ -90,15 +131,20 @@ def load_deliveries(
             read_path = _readable_path(info, Path(tmp))
             if read_path is not None:
                 readable.append((delivery, info, read_path))
+        plans = _plan_by_header(mapping, readable)
         conn.execute("begin transaction")
         try:
             _delete_previous(conn, entity, deliveries)
             _register_deliveries(conn, readable, landing_dir)
-            for columns, group in _group_by_header(entity, readable).items():
-                _insert_group(conn, entity, columns, [read_path for *_, read_path in group])
+            for header, (plan, group) in plans.items():
+                try:
+                    _insert_group(conn, mapping, header, plan, [path for *_, path in group])
+                except duckdb.InvalidInputException as error:
+                    raise _reader_error(error, group) from None
             counts = _row_counts_by_file(conn, entity, deliveries, landing_dir)
             for delivery, info in inspected:
                 source_file = _relative(delivery.path, landing_dir)
+                plan = plans.get(info.header, (None,))[0]
                 result.files.append(
                     FileLoad(
                         source_file=source_file,
@@ -106,7 +152,7 @@ def load_deliveries(
                         sha256=info.sha256,
                         encoding=info.encoding,
                         rows=counts.get(source_file, 0),
-                        extra_columns=_extra_columns(entity, info),
+                        extra_columns=plan.extra if plan else (),
                     )
                 )
             _write_load_log(conn, entity, result)
@@ -117,10 +163,30 @@ def load_deliveries(
     return result
 
 
-def ensure_raw_table(conn: duckdb.DuckDBPyConnection, entity: SourceEntity) -> None:
-    """Create the raw table (and the load log) if absent; add columns the contract gained."""
+def inspect_mapped_file(path: Path, mapping: EntityMapping) -> InspectedFile:
+    """`inspect_file` with the mapping's reading options."""
+    return inspect_file(
+        path,
+        file_format=mapping.file_format,
+        encoding=mapping.encoding,
+        delimiter=mapping.delimiter,
+        quote=mapping.quote,
+        header_row=mapping.header_row,
+        sheet=mapping.sheet,
+    )
+
+
+def ensure_raw_table(
+    conn: duckdb.DuckDBPyConnection, entity: SourceEntity, *, json_lines: bool = False
+) -> None:
+    """Create the raw table (and the load log) if absent; add columns the contract gained.
+
+    An entity the mapping does not deliver still gets its (empty) table, so dbt compiles.
+    JSON-lines entities (by contract, or delivered so by a mapping) keep `_raw_line`.
+    """
     conn.execute("create schema if not exists raw")
-    columns = [*entity.columns, *(["_raw_line"] if entity.file_format == "jsonl" else [])]
+    json_lines = json_lines or entity.file_format == "jsonl"
+    columns = [*entity.raw_columns, *(["_raw_line"] if json_lines else [])]
     column_ddl = ", ".join(f'"{c}" varchar' for c in columns)
     conn.execute(
         f"create table if not exists raw.{entity.table} ({column_ddl}, "
@@ -152,7 +218,7 @@ def _readable_path(info: InspectedFile, tmp: Path) -> str | None:
         return None
     if info.text is None:
         return str(info.path)
-    copy = tmp / f"{len(list(tmp.iterdir()))}_{info.path.name}"
+    copy = tmp / f"{len(list(tmp.iterdir()))}_{info.path.stem}.csv"
     copy.write_text(info.text, encoding="utf-8")
     return str(copy)
 
@@ -165,7 +231,8 @@ def _relative(path: Path, landing_dir: Path) -> str:
 
 
 def _delete_previous(conn, entity: SourceEntity, deliveries: list[Delivery]) -> None:
-    if entity.daily:
+    """Dated deliveries replace their days; undated ones (a snapshot) the whole table."""
+    if any(d.partition_date is not None for d in deliveries):
         days = sorted({d.partition_date for d in deliveries})
         conn.execute(
             f"delete from raw.{entity.table} where _partition_date in (select unnest(?))", [days]
@@ -195,58 +262,59 @@ def _register_deliveries(conn, readable, landing_dir: Path) -> None:
         )
 
 
-def _group_by_header(entity: SourceEntity, readable):
-    """Group files by header so each group is one multi-file scan; check required columns."""
-    groups: dict[tuple[str, ...], list] = defaultdict(list)
+def _plan_by_header(
+    mapping: EntityMapping, readable
+) -> dict[tuple[str, ...], tuple[ColumnPlan, list]]:
+    """Group files by header so each group is one multi-file scan; check the columns."""
+    groups: dict[tuple[str, ...], tuple[ColumnPlan, list]] = {}
+    json_lines = mapping.file_format == "jsonl"
     for delivery, info, read_path in readable:
-        if entity.file_format == "csv":
-            normalised = [normalise_column_name(c) for c in info.header]
-            duplicated = sorted({c for c in normalised if normalised.count(c) > 1})
-            if duplicated:
+        if info.header not in groups:
+            plan = plan_columns(mapping, None if json_lines else info.header)
+            if plan.duplicated:
                 raise LandingFileError(
-                    delivery.path, "duplicate_columns", f"header repeats {duplicated}", row=1
+                    delivery.path, "duplicate_columns", f"header repeats {plan.duplicated}", row=1
                 )
-            absent = [c for c in entity.required if c not in normalised]
-            if absent:
+            if plan.missing_required or plan.missing_mapped:
                 raise LandingFileError(
                     delivery.path,
-                    "required_columns",
-                    f"required column(s) {absent} missing from the header "
-                    f"(found {list(info.header)})",
-                    row=1,
+                    "required_columns" if plan.missing_required else "mapped_columns",
+                    plan.describe_missing(mapping, info.header),
+                    row=mapping.header_row,
+                    column=(plan.missing_required or plan.missing_mapped)[0],
                 )
-        groups[info.header].append((delivery, info, read_path))
+            groups[info.header] = (plan, [])
+        groups[info.header][1].append((delivery, info, read_path))
     return groups
 
 
-def _insert_group(conn, entity: SourceEntity, header: tuple[str, ...], paths: list[str]) -> None:
-    if entity.file_format == "csv":
-        by_name = {normalise_column_name(c): c for c in header}
-        select = ", ".join(
-            f'"{by_name[c]}" as "{c}"' if c in by_name else f'null::varchar as "{c}"'
-            for c in entity.columns
-        )
-        scan = (
-            "read_csv(?, header = true, all_varchar = true, delim = ',', quote = '\"', "
-            "escape = '\"', null_padding = true, filename = true, auto_detect = false, "
-            f"columns = {_csv_columns_literal(header)})"
-        )
-        row_filter = "true"
-    else:  # jsonl: read lines as text so malformed lines are kept, not dropped
-        select = (
-            ", ".join(
-                f"case when json_valid(_raw_line) then json_extract_string(_raw_line, '$.{c}') "
-                f'end as "{c}"'
-                for c in entity.columns
-            )
-            + ", _raw_line"
-        )
+def _insert_group(
+    conn, mapping: EntityMapping, header: tuple[str, ...], plan: ColumnPlan, paths: list[str]
+) -> None:
+    entity = mapping.entity
+    json_lines = mapping.file_format == "jsonl"
+    select = select_list(mapping, plan, json_lines=json_lines)
+    row_filter = "true"
+    if json_lines:  # read lines as text so malformed lines are kept, not dropped
+        select += ",\n            s._raw_line"
         scan = (
             "read_csv(?, header = false, columns = {'_raw_line': 'VARCHAR'}, "
             "delim = chr(30), quote = '', escape = '', auto_detect = false, "
             "strict_mode = false, filename = true)"
         )
-        row_filter = "_raw_line is not null and trim(_raw_line) <> ''"
+        row_filter = "s._raw_line is not null and trim(s._raw_line) <> ''"
+    elif mapping.file_format == "parquet":
+        scan = "read_parquet(?, filename = true)"
+    else:  # csv, and xlsx converted to a UTF-8 CSV with its header on line 1
+        is_csv = mapping.file_format == "csv"
+        delimiter, quote = (mapping.delimiter, mapping.quote) if is_csv else (",", '"')
+        skip = mapping.header_row - 1 if is_csv else 0
+        scan = (
+            f"read_csv(?, header = true, all_varchar = true, delim = {_sql_text(delimiter)}, "
+            f"quote = {_sql_text(quote)}, escape = {_sql_text(quote)}, skip = {skip}, "
+            "null_padding = true, filename = true, auto_detect = false, "
+            f"columns = {_csv_columns_literal(header)})"
+        )
     conn.execute(
         f"""
         insert into raw.{entity.table} by name
@@ -268,6 +336,41 @@ def _insert_group(conn, entity: SourceEntity, header: tuple[str, ...], paths: li
     )
 
 
+def _reader_error(error: duckdb.InvalidInputException, group: list) -> LandingFileError:
+    """DuckDB's reader gave up on a file: name the delivered file, its line and the cause.
+
+    It does for an unterminated quote (a file cut off inside a quoted value), a row with
+    more fields than the header, or a line longer than the reader's limit (2,000,000
+    bytes). Its message names the file it read (for a transcoded file, the UTF-8 copy) and
+    the line; the line's content is left out, as it may hold personal data.
+    """
+    message = str(error)
+    read_file = re.search(r"^\s*file = (.+)$", message, re.MULTILINE)
+    line = re.search(r"CSV Error on Line: (\d+)", message)
+    cause = _READER_CAUSES.search(message)
+    delivered = {read_path: delivery.path for delivery, _, read_path in group}
+    path = delivered.get(read_file.group(1).strip()) if read_file else None
+    if path is None:  # the message names no file of the group: name them all
+        path = ", ".join(str(delivery.path) for delivery, *_ in group)
+    return LandingFileError(
+        path,
+        "unreadable_line",
+        cause.group(0) if cause else message.splitlines()[0][:200],
+        row=int(line.group(1)) if line else None,
+    )
+
+
+_READER_CAUSES = re.compile(
+    r"Value with unterminated quote found\."
+    r"|Expected Number of Columns: \d+ Found: \d+"
+    r"|Maximum line size of \d+ bytes exceeded\. Actual Size:\s*\d+ bytes\."
+)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _csv_columns_literal(header: tuple[str, ...]) -> str:
     """Declare every delivered column as VARCHAR, in delivered order (no type sniffing)."""
     names = ", ".join("'" + c.replace("'", "''") + "': 'VARCHAR'" for c in header)
@@ -282,11 +385,6 @@ def _row_counts_by_file(conn, entity: SourceEntity, deliveries, landing_dir) -> 
         [files],
     ).fetchall()
     return dict(rows)
-
-
-def _extra_columns(entity: SourceEntity, info: InspectedFile) -> tuple[str, ...]:
-    known = set(entity.columns)
-    return tuple(c for c in info.header if normalise_column_name(c) not in known)
 
 
 def _write_load_log(conn, entity: SourceEntity, result: LoadResult) -> None:
@@ -305,3 +403,27 @@ def _write_load_log(conn, entity: SourceEntity, result: LoadResult) -> None:
             for f in result.files
         ],
     )
+
+
+def load_mapped_entities(
+    conn: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    landing_dir: Path,
+    days: list[date] | None,
+) -> dict[str, LoadResult | None]:
+    """Load every entity `mapping` delivers for `days`; give the others empty raw tables.
+
+    What one extraction run does outside Dagster (tests, scripts): entity key -> its
+    LoadResult, or None for an entity the mapping does not deliver.
+    """
+    results: dict[str, LoadResult | None] = {}
+    for entity in ENTITIES:
+        entity_mapping = mapping.get(entity.key)
+        if entity_mapping is None:
+            ensure_raw_table(conn, entity)
+            results[entity.key] = None
+            continue
+        entity_days = days if entity_mapping.is_dated else None
+        deliveries = expected_deliveries(entity, landing_dir, entity_days, entity_mapping)
+        results[entity.key] = load_deliveries(conn, entity, deliveries, landing_dir, entity_mapping)
+    return results

@@ -23,6 +23,13 @@ class SourceEntity:
     file_format: str  # csv | jsonl
     daily: bool  # one file per business day (True) or one full snapshot (False)
     description: str
+    # columns a source may deliver besides `columns` (the generator's files lack them)
+    optional: tuple[str, ...] = ()
+
+    @property
+    def raw_columns(self) -> tuple[str, ...]:
+        """Every canonical column of the raw table: the export columns, then the optional."""
+        return (*self.columns, *self.optional)
 
     @property
     def key(self) -> str:
@@ -59,7 +66,9 @@ class SourceEntity:
         )
 
 
-def _entity(system, name, columns, required, file_format, daily, description) -> SourceEntity:
+def _entity(
+    system, name, columns, required, file_format, daily, description, optional=""
+) -> SourceEntity:
     return SourceEntity(
         system=system,
         name=name,
@@ -68,6 +77,7 @@ def _entity(system, name, columns, required, file_format, daily, description) ->
         file_format=file_format,
         daily=daily,
         description=description,
+        optional=tuple(optional.split()),
     )
 
 
@@ -138,7 +148,10 @@ ENTITIES: tuple[SourceEntity, ...] = (
         "order_id account_id order_date",
         "csv",
         True,
-        "Orders booked on the business day (status completed, cancelled or returned).",
+        "Orders booked on the business day (status completed, cancelled or returned). "
+        "`order_amount_cny` is optional: an export without order lines delivers the order's "
+        "amount there, and staging then derives one order-level line from it.",
+        optional="order_amount_cny",
     ),
     _entity(
         "erp",
@@ -197,6 +210,64 @@ ENTITIES: tuple[SourceEntity, ...] = (
 )
 
 ENTITIES_BY_KEY: dict[str, SourceEntity] = {e.key: e for e in ENTITIES}
+
+# What kind of value each canonical column holds (the others are text). A mapping file's
+# entity-level date / timestamp / number formats apply to the columns of that kind.
+DATE_COLUMNS = frozenset(
+    [
+        "hire_date",
+        "expected_close_date",
+        "launched_date",
+        "order_date",
+        "invoice_date",
+        "due_date",
+        "payment_date",
+    ]
+)
+TIMESTAMP_COLUMNS = frozenset(
+    [
+        "created_at",
+        "updated_at",
+        "stage_changed_at",
+        "activity_at",
+        "submitted_at",
+        "opened_at",
+        "first_response_at",
+        "resolved_at",
+    ]
+)
+NUMBER_COLUMNS = frozenset(
+    [
+        "employee_count",
+        "annual_revenue_cny",
+        "founded_year",
+        "amount_cny",
+        "duration_minutes",
+        "list_price_cny",
+        "unit_cost_cny",
+        "order_amount_cny",
+        "line_no",
+        "quantity",
+        "unit_price_cny",
+        "discount_pct",
+        "invoice_amount_cny",
+        "paid_amount_cny",
+        "satisfaction_score",
+        "nps_score",
+    ]
+)
+
+
+def column_kind(column: str) -> str:
+    """`date`, `timestamp`, `number` or `text`: how a mapping parses the column."""
+    if column in DATE_COLUMNS:
+        return "date"
+    if column in TIMESTAMP_COLUMNS:
+        return "timestamp"
+    if column in NUMBER_COLUMNS:
+        return "number"
+    return "text"
+
 
 # Lineage columns the extraction adds to every raw row.
 LINEAGE_COLUMNS: tuple[str, ...] = (

@@ -21,8 +21,15 @@ from dagster_duckdb import DuckDBResource
 from ka_pipeline.defs.partitions import days_of_months, last_complete_day, monthly_partitions
 from ka_pipeline.defs.resources import WAREHOUSE_POOL, LandingArea
 from ka_pipeline.extract.errors import LandingFileError
-from ka_pipeline.extract.loader import LoadResult, expected_deliveries, load_deliveries
+from ka_pipeline.extract.loader import (
+    LoadResult,
+    ensure_raw_table,
+    expected_deliveries,
+    load_deliveries,
+)
 from ka_pipeline.landing.contract import ENTITIES, LINEAGE_COLUMNS, SourceEntity
+from ka_pipeline.mapping import MappingError, load_mapping
+from ka_pipeline.settings import Settings
 
 EXTRACT_CODE_VERSION = "1"
 
@@ -52,10 +59,19 @@ def build_extract_asset(entity: SourceEntity) -> AssetsDefinition:
             if entity.daily
             else None
         )
-        deliveries = expected_deliveries(entity, landing.path, days)
         try:
+            mapping = load_mapping(Settings.from_env().mapping_file)
+        except MappingError as error:
+            raise Failure(
+                description=str(error), metadata={"mapping_file": error.path, "key": error.key}
+            ) from None
+        entity_mapping = mapping.get(entity.key)
+        if entity_mapping is None:
+            return _not_mapped(context, warehouse, entity, mapping.source)
+        try:
+            deliveries = expected_deliveries(entity, landing.path, days, entity_mapping)
             with warehouse.get_connection() as conn:
-                result = load_deliveries(conn, entity, deliveries, landing.path)
+                result = load_deliveries(conn, entity, deliveries, landing.path, entity_mapping)
         except LandingFileError as error:
             raise Failure(
                 description=str(error),
@@ -68,9 +84,21 @@ def build_extract_asset(entity: SourceEntity) -> AssetsDefinition:
     return _extract
 
 
+def _not_mapped(context, warehouse, entity: SourceEntity, mapping_file) -> MaterializeResult:
+    """An entity the mapping file does not deliver: an empty raw table, and a clear note."""
+    with warehouse.get_connection() as conn:
+        ensure_raw_table(conn, entity)
+    note = (
+        f"{entity.key} is not mapped in {mapping_file}: raw.{entity.table} exists but receives "
+        "no files, so the models built only from it (and the marts that need it) are empty."
+    )
+    context.log.warning(note)
+    return MaterializeResult(metadata={"not_mapped": note, "table": f"raw.{entity.table}"})
+
+
 def _load_metadata(result: LoadResult) -> dict:
     entity = result.entity
-    columns = [*entity.columns, *(["_raw_line"] if entity.file_format == "jsonl" else [])]
+    columns = [*entity.raw_columns, *(["_raw_line"] if entity.file_format == "jsonl" else [])]
     extra = sorted({c for f in result.files for c in f.extra_columns})
     encodings = sorted({f.encoding for f in result.files})
     return {

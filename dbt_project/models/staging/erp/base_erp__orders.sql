@@ -39,6 +39,10 @@ typed as (
         status_aliases.code as status,
         {{ clean_text('source.status') }} as status_text,
 
+        -- numerics
+        {{ parse_number('source.order_amount_cny') }} as order_amount_cny,
+        {{ clean_text('source.order_amount_cny') }} as order_amount_cny_text,
+
         -- lineage
         source._source_file,
         source._row_number,
@@ -61,6 +65,7 @@ validated as (
             {{ rule_missing('status', code='missing_value', text_column='status_text') }}
             {{ rule_enum('status') }}
             {{ rule_enum('channel') }}
+            {{ rule_number('order_amount_cny', check='negative') }}
         end as quarantine_reason
     from typed
 ),
@@ -102,6 +107,7 @@ final as (
         validated.order_date,
         validated.channel,
         validated.status,
+        validated.order_amount_cny,
         validated.quarantine_reason,
         case
             when validated.quarantine_reason is not null then 'quarantined'

@@ -15,6 +15,7 @@ final as (
         order_date,
         channel,
         status,
+        order_amount_cny,
         _source_file,
         _row_number,
         _partition_date
