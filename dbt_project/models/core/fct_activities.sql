@@ -1,9 +1,31 @@
 -- One row per sales activity: visits, calls, e-mails and events.
+-- Incremental by activity day (macros/incremental/): a run rebuilds the days of the
+-- window and the days of rows delivered in it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_days',
+    unique_key='activity_id',
+    meta={'business_date': 'activity_date'}
+) }}
+{%- set windowed = incremental_window() is not none %}
 
 with
 
-activities as (
+all_activities as (
     select * from {{ ref('stg_crm__activities') }}
+),
+{%- if windowed %}
+
+changed_days as (
+    {{ touched_days('all_activities', 'activity_at') }}
+),
+{%- endif %}
+
+activities as (
+    select * from all_activities
+    {%- if windowed %}
+    where cast(activity_at as date) in (select business_date from changed_days)
+    {%- endif %}
 ),
 
 final as (

@@ -1,9 +1,31 @@
 -- One row per customer complaint.
+-- Incremental by complaint day (macros/incremental/): a run rebuilds the days of the
+-- window and the days of rows delivered in it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_days',
+    unique_key='complaint_id',
+    meta={'business_date': 'created_date'}
+) }}
+{%- set windowed = incremental_window() is not none %}
 
 with
 
-complaints as (
+all_complaints as (
     select * from {{ ref('stg_feedback__complaints') }}
+),
+{%- if windowed %}
+
+changed_days as (
+    {{ touched_days('all_complaints', 'created_at') }}
+),
+{%- endif %}
+
+complaints as (
+    select * from all_complaints
+    {%- if windowed %}
+    where cast(created_at as date) in (select business_date from changed_days)
+    {%- endif %}
 ),
 
 final as (

@@ -1,13 +1,50 @@
--- One row per staged invoice, with what has been paid against it.
+-- One row per staged invoice, with what has been paid against it. Incremental by
+-- invoice day (macros/incremental/): a run rebuilds the days of the window and the days
+-- of invoices delivered, or paid by payments delivered, in it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_days',
+    unique_key='invoice_id',
+    meta={'business_date': 'invoice_date'}
+) }}
+{%- set windowed = incremental_window() is not none %}
 
 with
 
-invoices as (
+all_invoices as (
     select * from {{ ref('stg_erp__invoices') }}
 ),
 
-payments as (
+all_payments as (
     select * from {{ ref('stg_erp__payments') }}
+),
+{%- if windowed %}
+
+-- days touched by the window: invoices dated or delivered in it, and invoices with
+-- payments delivered in it (a late payment changes what is paid)
+changed_days as (
+    {{ touched_days('all_invoices', 'invoice_date') }}
+    union
+    select all_invoices.invoice_date as business_date
+    from all_invoices
+    inner join all_payments
+        on all_invoices.invoice_id = all_payments.invoice_id
+    where {{ in_incremental_window('all_payments._partition_date') }}
+),
+{%- endif %}
+
+invoices as (
+    select * from all_invoices
+    {%- if windowed %}
+    where invoice_date in (select business_date from changed_days)
+    {%- endif %}
+),
+
+payments as (
+    select * from all_payments
+    {%- if windowed %}
+    where invoice_id in (select invoice_id from invoices)
+    {%- endif %}
 ),
 
 payment_totals as (

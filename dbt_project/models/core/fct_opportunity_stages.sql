@@ -1,10 +1,50 @@
 -- One row per stage an opportunity entered (the funnel's event table): when it entered,
--- when it left (the next stage's entry) and the days spent in it.
+-- when it left (the next stage's entry) and the days spent in it. Incremental by entry
+-- day (macros/incremental/): a run rebuilds the days on which any stage of an opportunity
+-- with a stage entered or delivered in the window lies (a new stage changes the exit of
+-- the previous one).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_days',
+    unique_key='opportunity_stage_key',
+    meta={'business_date': 'entered_date'}
+) }}
+{%- set windowed = incremental_window() is not none %}
 
 with
 
-opportunity_stage_rows as (
+all_stage_rows as (
     select * from {{ ref('stg_crm__opportunities') }}
+),
+{%- if windowed %}
+
+touched_opportunities as (
+    select distinct opportunity_id
+    from all_stage_rows
+    where
+        {{ in_incremental_window('stage_changed_at') }}
+        or {{ in_incremental_window('_partition_date') }}
+),
+
+changed_days as (
+    select distinct cast(stage_changed_at as date) as business_date
+    from all_stage_rows
+    where opportunity_id in (select opportunity_id from touched_opportunities)
+),
+
+-- opportunities with a stage on a changed day: the sequence needs all their stages
+changed_opportunities as (
+    select distinct opportunity_id
+    from all_stage_rows
+    where cast(stage_changed_at as date) in (select business_date from changed_days)
+),
+{%- endif %}
+
+opportunity_stage_rows as (
+    select * from all_stage_rows
+    {%- if windowed %}
+    where opportunity_id in (select opportunity_id from changed_opportunities)
+    {%- endif %}
 ),
 
 stages as (
@@ -61,6 +101,9 @@ final as (
         expected_close_date,
         lost_reason
     from sequenced
+    {%- if windowed %}
+    where cast(entered_at as date) in (select business_date from changed_days)
+    {%- endif %}
 )
 
 select * from final

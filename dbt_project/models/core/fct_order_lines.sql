@@ -1,14 +1,54 @@
 -- One row per staged order line, with its order's attributes and its revenue, cost and
 -- margin. Revenue metrics use the is_completed lines (cancelled / returned excluded).
+-- Incremental by order day (macros/incremental/): a run rebuilds the days of the window
+-- and the days of orders whose order or lines were delivered in it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_days',
+    unique_key='order_line_id',
+    meta={'business_date': 'order_date'}
+) }}
+{%- set windowed = incremental_window() is not none %}
 
 with
 
-order_lines as (
+-- delivered lines, and the order-level lines of orders delivered without lines
+all_order_lines as (
     select * from {{ ref('stg_erp__order_lines') }}
+    union all
+    select * from {{ ref('stg_erp__order_level_lines') }}
 ),
 
-orders as (
+all_orders as (
     select * from {{ ref('stg_erp__orders') }}
+),
+{%- if windowed %}
+
+-- days touched by the window: orders dated or delivered in it, and orders with lines
+-- delivered in it
+changed_days as (
+    {{ touched_days('all_orders', 'order_date') }}
+    union
+    select all_orders.order_date as business_date
+    from all_orders
+    inner join all_order_lines
+        on all_orders.order_id = all_order_lines.order_id
+    where {{ in_incremental_window('all_order_lines._partition_date') }}
+),
+{%- endif %}
+
+orders as (
+    select * from all_orders
+    {%- if windowed %}
+    where order_date in (select business_date from changed_days)
+    {%- endif %}
+),
+
+order_lines as (
+    select * from all_order_lines
+    {%- if windowed %}
+    where order_id in (select order_id from orders)
+    {%- endif %}
 ),
 
 products as (

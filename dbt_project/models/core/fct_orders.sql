@@ -1,14 +1,48 @@
 -- One row per staged order: its lines summed, and the account version (SCD2) valid at the
--- end of the order day, for "as it was then" analyses.
+-- end of the order day, for "as it was then" analyses. Incremental by order day
+-- (macros/incremental/): a run rebuilds the days of the window and the days of orders
+-- whose order or lines were delivered in it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_days',
+    unique_key='order_id',
+    meta={'business_date': 'order_date'}
+) }}
+{%- set windowed = incremental_window() is not none %}
+-- depends_on: {{ ref('stg_erp__order_lines') }}
 
 with
 
-orders as (
+all_orders as (
     select * from {{ ref('stg_erp__orders') }}
+),
+{%- if windowed %}
+
+-- days touched by the window: orders dated or delivered in it, and orders with lines
+-- delivered in it (fct_order_lines already holds those lines)
+changed_days as (
+    {{ touched_days('all_orders', 'order_date') }}
+    union
+    select all_orders.order_date as business_date
+    from all_orders
+    inner join {{ ref('stg_erp__order_lines') }} as order_lines
+        on all_orders.order_id = order_lines.order_id
+    where {{ in_incremental_window('order_lines._partition_date') }}
+),
+{%- endif %}
+
+orders as (
+    select * from all_orders
+    {%- if windowed %}
+    where order_date in (select business_date from changed_days)
+    {%- endif %}
 ),
 
 order_lines as (
     select * from {{ ref('fct_order_lines') }}
+    {%- if windowed %}
+    where order_id in (select order_id from orders)
+    {%- endif %}
 ),
 
 account_history as (

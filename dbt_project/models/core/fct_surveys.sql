@@ -1,9 +1,31 @@
 -- One row per satisfaction survey answer, with its NPS class.
+-- Incremental by submission day (macros/incremental/): a run rebuilds the days of the
+-- window and the days of rows delivered in it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_days',
+    unique_key='survey_id',
+    meta={'business_date': 'submitted_date'}
+) }}
+{%- set windowed = incremental_window() is not none %}
 
 with
 
-surveys as (
+all_surveys as (
     select * from {{ ref('stg_feedback__surveys') }}
+),
+{%- if windowed %}
+
+changed_days as (
+    {{ touched_days('all_surveys', 'submitted_at') }}
+),
+{%- endif %}
+
+surveys as (
+    select * from all_surveys
+    {%- if windowed %}
+    where cast(submitted_at as date) in (select business_date from changed_days)
+    {%- endif %}
 ),
 
 final as (

@@ -1,9 +1,31 @@
 -- One row per service ticket, with its first-response and resolution times in hours.
+-- Incremental by opening day (macros/incremental/): a run rebuilds the days of the
+-- window and the days of rows delivered in it.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_days',
+    unique_key='ticket_id',
+    meta={'business_date': 'opened_date'}
+) }}
+{%- set windowed = incremental_window() is not none %}
 
 with
 
-tickets as (
+all_tickets as (
     select * from {{ ref('stg_feedback__tickets') }}
+),
+{%- if windowed %}
+
+changed_days as (
+    {{ touched_days('all_tickets', 'opened_at') }}
+),
+{%- endif %}
+
+tickets as (
+    select * from all_tickets
+    {%- if windowed %}
+    where cast(opened_at as date) in (select business_date from changed_days)
+    {%- endif %}
 ),
 
 final as (

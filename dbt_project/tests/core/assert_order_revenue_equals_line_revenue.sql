@@ -5,9 +5,14 @@
 
 with
 
+-- delivered lines and the order-level lines of orders delivered without lines
 staged_lines as (
     select count(*) as line_count
-    from {{ ref('stg_erp__order_lines') }}
+    from (
+        select order_id from {{ ref('stg_erp__order_lines') }}
+        union all
+        select order_id from {{ ref('stg_erp__order_level_lines') }}
+    ) as lines
 ),
 
 fact_lines as (

@@ -1,4 +1,9 @@
-"""Nightly schedule: extract yesterday's deliveries and rebuild the warehouse."""
+"""Nightly schedule: extract yesterday's deliveries and rebuild the warehouse.
+
+The run reloads the month-to-date files of yesterday's month (its partition) and dbt
+replaces that month's days in the incremental facts (`ka_pipeline/defs/dbt/window.py`,
+capped at the `ka/business_day` tag); the account-grain marts are rebuilt in full.
+"""
 
 from datetime import date, datetime, timedelta
 
@@ -9,6 +14,7 @@ from dagster import (
     schedule,
 )
 
+from ka_pipeline.defs.dbt.window import BUSINESS_DAY_TAG
 from ka_pipeline.defs.jobs import full_build_job
 from ka_pipeline.defs.partitions import month_key
 from ka_pipeline.settings import Settings
@@ -28,12 +34,13 @@ def nightly_day(scheduled_for: datetime) -> date:
     execution_timezone=_settings.timezone,
     job=full_build_job,
     default_status=DefaultScheduleStatus.STOPPED,
-    description="02:00 every night: extract the previous business day, then dbt build.",
+    description="02:00 every night: extract the previous business day's month, then dbt build "
+    "(the month's days incrementally in the daily facts, the marts in full).",
 )
 def nightly_build(context: ScheduleEvaluationContext) -> RunRequest:
     day = nightly_day(context.scheduled_execution_time)
     return RunRequest(
         run_key=f"nightly-{day.isoformat()}",
         partition_key=month_key(day),  # reloads month-to-date, ending with `day`
-        tags={"ka/trigger": "nightly", "ka/business_day": day.isoformat()},
+        tags={"ka/trigger": "nightly", BUSINESS_DAY_TAG: day.isoformat()},
     )

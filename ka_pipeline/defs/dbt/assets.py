@@ -1,5 +1,8 @@
 """All dbt models, seeds and tests as one `@dbt_assets` step (`dbt build`).
 
+The step passes the run's days to dbt as the incremental facts' window (`window.py`); a
+run without partitions, or with `full_refresh`, rebuilds everything.
+
 No `from __future__ import annotations` here: Dagster resolves the Config annotation at
 decoration time.
 """
@@ -15,26 +18,36 @@ from pydantic import Field
 from ka_pipeline.defs.dbt.metadata import with_table_metadata
 from ka_pipeline.defs.dbt.project import dbt_project
 from ka_pipeline.defs.dbt.translator import KaDbtTranslator
-from ka_pipeline.defs.resources import WAREHOUSE_POOL
+from ka_pipeline.defs.dbt.window import DbtWindow, window_from_tags
+from ka_pipeline.defs.partitions import last_complete_day
+from ka_pipeline.defs.resources import WAREHOUSE_POOL, LandingArea
 
 
 class DbtBuildConfig(Config):
     """Run config of the dbt step."""
 
     full_refresh: bool = Field(
-        default=False, description="Rebuild incremental models from scratch (--full-refresh)."
+        default=False,
+        description="Rebuild the incremental facts from scratch (--full-refresh, no window).",
     )
     dbt_vars: dict[str, Any] = Field(
         default_factory=dict,
         description="Overrides of the parameters in dbt_project.yml `vars:` "
-        "(e.g. {'as_of_date': '2026-06-30', 'rfm_window_months': 6}).",
+        "(e.g. {'as_of_date': '2026-06-30', 'rfm_window_months': 6}); they win over the "
+        "window (min_date / max_date) computed from the run's partitions.",
     )
 
 
-def dbt_build_args(config: DbtBuildConfig) -> list[str]:
+def dbt_run_vars(config: DbtBuildConfig, window: DbtWindow | None) -> dict[str, Any]:
+    """The --vars of the run: the window (none under full_refresh), then the user's vars."""
+    return {**(window.as_vars() if window and not config.full_refresh else {}), **config.dbt_vars}
+
+
+def dbt_build_args(config: DbtBuildConfig, window: DbtWindow | None = None) -> list[str]:
     args = ["build"]
-    if config.dbt_vars:
-        args += ["--vars", json.dumps(config.dbt_vars, sort_keys=True)]
+    dbt_vars = dbt_run_vars(config, window)
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     if config.full_refresh:
         args.append("--full-refresh")
     return args
@@ -51,14 +64,23 @@ def dbt_warehouse(
     context: AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: DuckDBResource,
+    landing: LandingArea,
     config: DbtBuildConfig,
 ):
-    invocation = dbt.cli(dbt_build_args(config), context=context, raise_on_error=False)
+    window = window_from_tags(context.run.tags, last_complete_day(landing.timezone))
+    args = dbt_build_args(config, window)
+    run_vars = dbt_run_vars(config, window)
+    context.log.info(
+        f"incremental window {run_vars['min_date']} .. {run_vars['max_date']}"
+        if run_vars.get("min_date") and run_vars.get("max_date") and not config.full_refresh
+        else "no incremental window: the facts are rebuilt from everything"
+    )
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from with_table_metadata(invocation.stream(), invocation.manifest, warehouse)
     if not invocation.is_successful():
         raise Failure(
             description="dbt build failed: " + _failures(invocation),
-            metadata={"dbt_command": " ".join(["dbt", *dbt_build_args(config)])},
+            metadata={"dbt_command": " ".join(["dbt", *args])},
         )
 
 

@@ -1,0 +1,325 @@
+"""Orchestration: definitions validate, incremental nightly = full rebuild, one-run backfills.
+
+One small sample (two months, scale 0.2, with defects) serves every test here:
+- `incremental`: built through LAST_DAY - 1 with dbt directly, then the real nightly run
+  (Dagster, partition = LAST_DAY's month, tag ka/business_day = LAST_DAY) after LAST_DAY's
+  files arrived together with a corrected re-send of an older day of the month and a late
+  order line for an order of the previous month;
+- `backfill`: the same landing files built from scratch by one Dagster run over a 30-day
+  partition range (the full-rebuild reference).
+Both Dagster runs materialize the extraction and dbt assets without their asset checks
+(ephemeral instance): the checks' ~600 events cost minutes of bookkeeping, and the dbt
+tests and GX suites are covered by the session builds; reconciliation is asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+from conftest import Workspace, load_all, make_workspace
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DagsterInstance,
+    Definitions,
+    build_schedule_context,
+    define_asset_job,
+)
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG as RANGE_END
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_START_TAG as RANGE_START
+
+from ka_pipeline.defs.automation.schedules import nightly_build
+from ka_pipeline.defs.dbt.assets import DbtBuildConfig, dbt_build_args, dbt_warehouse
+from ka_pipeline.defs.dbt.window import DbtWindow, window_from_tags
+from ka_pipeline.defs.partitions import month_key
+from ka_pipeline.landing.contract import ENTITIES, ENTITIES_BY_KEY
+from ka_pipeline.settings import DBT_PROJECT_DIR
+
+FIRST_DAY, LAST_DAY = date(2024, 5, 1), date(2024, 6, 30)
+CORRECTED_DAY = date(2024, 6, 20)  # re-sent, inside the nightly's window
+LATE_ORDER_DAY = date(2024, 5, 6)  # a line for one of its orders arrives on LAST_DAY
+# run metadata, not data: differs between any two builds
+RUN_METADATA_COLUMNS = {"dbt_invocation_id", "run_started_at"}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """The generated landing area (the sources' full history)."""
+    ws = make_workspace(tmp_path_factory.mktemp("orchestration_sample"))
+    ws.cli(
+        "generate", "--start", FIRST_DAY.isoformat(), "--end", LAST_DAY.isoformat(),
+        "--scale", "0.2", "--seed", "11", "--defects", "0.03",
+    )  # fmt: skip
+    return ws.settings.landing_dir
+
+
+def copy_landing(sample: Path, ws: Workspace, until: date) -> None:
+    """The sample's files of days up to `until` (and the undated snapshots) into `ws`."""
+    for path in sample.rglob("*.*"):
+        day = re.search(r"_(\d{4}-\d{2}-\d{2})\.", path.name)
+        if path.name.startswith("_") or (day and date.fromisoformat(day.group(1)) > until):
+            continue
+        target = ws.settings.landing_dir / path.relative_to(sample)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def deliver_corrections(ws: Workspace) -> None:
+    """A corrected re-send of CORRECTED_DAY's order lines (first line's quantity x 3) and
+    a late line, delivered on LAST_DAY, for the first order of LATE_ORDER_DAY."""
+    lines = ENTITIES_BY_KEY["erp/order_lines"]
+    resent = lines.path_for(ws.settings.landing_dir, CORRECTED_DAY)
+    header, first, *rest = resent.read_text(encoding="utf-8").splitlines()
+    columns = header.split(",")
+    values = first.split(",")
+    quantity = columns.index("quantity")
+    values[quantity] = str(int(float(values[quantity])) * 3)
+    resent.write_text("\n".join([header, ",".join(values), *rest]) + "\n", encoding="utf-8")
+
+    orders = ENTITIES_BY_KEY["erp/orders"].path_for(ws.settings.landing_dir, LATE_ORDER_DAY)
+    late_order = orders.read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    late = dict(zip(columns, values, strict=True))
+    late.update(order_id=late_order, line_no="97", quantity="2")
+    newest = lines.path_for(ws.settings.landing_dir, LAST_DAY)
+    with newest.open("a", encoding="utf-8") as out:
+        out.write(",".join(late[c] for c in columns) + "\n")
+
+
+MODELS_ONLY_JOB = "extract_and_dbt_without_checks"
+
+
+def pipeline_definitions(ws: Workspace, monkeypatch) -> Definitions:
+    """The code location bound to `ws`, plus a job of the `full_build` job's extraction and
+    dbt assets without asset checks (dbt then runs models and seeds, no tests)."""
+    for name, value in {
+        "KA_DATA_DIR": ws.settings.data_dir,
+        "DAGSTER_HOME": ws.root / "dagster_home",
+    }.items():
+        monkeypatch.setenv(name, str(value))
+    from ka_pipeline.definitions import build_definitions
+
+    selection = AssetSelection.groups("extract") | AssetSelection.assets(dbt_warehouse)
+    return Definitions.merge(
+        build_definitions(ws.settings),
+        Definitions(jobs=[define_asset_job(MODELS_ONLY_JOB, selection.without_checks())]),
+    )
+
+
+def materialize(defs: Definitions, **kwargs):
+    """One run of MODELS_ONLY_JOB on an ephemeral instance: (started steps, materialized
+    (asset, partition) pairs, log messages)."""
+    job = defs.resolve_job_def(MODELS_ONLY_JOB)
+    with DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False, **kwargs)
+        assert result.success, [e.message for e in result.all_events if e.is_step_failure]
+        started = [e.step_key for e in result.all_events if e.event_type_value == "STEP_START"]
+        materialized = {
+            (e.asset_key, e.partition) for e in result.get_asset_materialization_events()
+        }
+        logs = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    return started, materialized, logs
+
+
+def table_checksums(ws: Workspace) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent checksum of every fct_* and mart_* table
+    (floating-point values rounded: a parallel sum may differ in the last bit)."""
+    sums = {}
+    with duckdb.connect(str(ws.settings.warehouse_path), read_only=True) as conn:
+        tables = conn.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' and (table_name like 'fct\\_%' escape '\\' "
+            "or table_name like 'mart\\_%' escape '\\') order by 1, 2"
+        ).fetchall()
+        for schema, table in tables:
+            columns = [
+                f'round("{name}", 6)' if data_type in ("DOUBLE", "FLOAT") else f'"{name}"'
+                for name, data_type in conn.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, table],
+                ).fetchall()
+                if name not in RUN_METADATA_COLUMNS
+            ]
+            sums[f"{schema}.{table}"] = conn.execute(
+                f"select count(*), coalesce(sum(hash({', '.join(columns)})::hugeint), 0) "
+                f'from "{schema}"."{table}"'
+            ).fetchone()
+    return sums
+
+
+def warm_start_parse(ws: Workspace) -> None:
+    """Let dbt re-use the project's parse state, as dagster-dbt does (saves a full parse)."""
+    state = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+    if state.exists():
+        (ws.root / "dbt_target").mkdir(exist_ok=True)
+        shutil.copy(state, ws.root / "dbt_target" / state.name)
+
+
+@pytest.fixture(scope="module")
+def incremental(sample, tmp_path_factory) -> Workspace:
+    """Facts built through LAST_DAY - 1 by dbt; LAST_DAY's files and the corrections then
+    land in the landing area."""
+    ws = make_workspace(tmp_path_factory.mktemp("orchestration_incremental"))
+    copy_landing(sample, ws, LAST_DAY - timedelta(days=1))
+    load_all(ws.settings, FIRST_DAY, LAST_DAY - timedelta(days=1))
+    warm_start_parse(ws)
+    # only what the nightly run does not rebuild anyway: the incremental facts (+ upstream)
+    ws.dbt(
+        "build", "--select", "+config.materialized:incremental",
+        "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+    )  # fmt: skip
+    copy_landing(sample, ws, LAST_DAY)
+    deliver_corrections(ws)
+    return ws
+
+
+@dataclass(frozen=True)
+class Run:
+    ws: Workspace
+    started_steps: list[str]
+    materialized: set[tuple[AssetKey, str | None]]
+    logs: list[str]
+
+
+@pytest.fixture(scope="module")
+def backfill(sample, tmp_path_factory) -> Run:
+    """The full-rebuild reference: an empty warehouse, then one run over the partition
+    range of a 30-day backfill (2024-05-20 .. 06-18: the months May and June)."""
+    ws = make_workspace(tmp_path_factory.mktemp("orchestration_backfill"))
+    copy_landing(sample, ws, LAST_DAY)
+    deliver_corrections(ws)
+    tags = {RANGE_START: month_key(date(2024, 5, 20)), RANGE_END: month_key(date(2024, 6, 18))}
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return Run(ws, *materialize(pipeline_definitions(ws, monkeypatch), tags=tags))
+
+
+@pytest.fixture(scope="module")
+def nightly(incremental) -> Run:
+    """The nightly run the schedule requests for LAST_DAY, on the warehouse built through
+    the day before."""
+    request = nightly_build(_schedule_context(LAST_DAY + timedelta(days=1)))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        defs = pipeline_definitions(incremental, monkeypatch)
+        return Run(
+            incremental,
+            *materialize(defs, partition_key=request.partition_key, tags=request.tags),
+        )
+
+
+def test_definitions_validate(tmp_path, monkeypatch):
+    defs = pipeline_definitions(make_workspace(tmp_path), monkeypatch)
+    Definitions.validate_loadable(defs)
+    assert {s.name for s in defs.schedules} >= {"nightly_build"}
+    assert defs.resolve_job_def("full_build")
+
+
+def test_a_30_day_backfill_is_one_run_with_one_dbt_step(backfill):
+    assert backfill.started_steps.count("dbt_warehouse") == 1
+    for entity in ENTITIES:
+        key = AssetKey(["raw", entity.system, entity.name])
+        expected = {"2024-05-01", "2024-06-01"} if entity.daily else {None}
+        assert {p for k, p in backfill.materialized if k == key} == expected, entity.key
+    assert "incremental window 2024-05-01 .. 2024-06-30" in backfill.logs
+
+
+def test_nightly_incremental_run_equals_a_full_rebuild(incremental, nightly, backfill):
+    assert nightly.started_steps.count("dbt_warehouse") == 1
+    assert {p for _, p in nightly.materialized if p} == {"2024-06-01"}  # only June reloaded
+    assert "incremental window 2024-06-01 .. 2024-06-30" in nightly.logs
+
+    incremental_sums, full_sums = table_checksums(nightly.ws), table_checksums(backfill.ws)
+    assert len(full_sums) >= 20
+    assert incremental_sums == full_sums
+    for ws in (nightly.ws, backfill.ws):
+        assert ws.query(
+            "select count(*) from quality.dq_file_reconciliation where not is_reconciled"
+        ) == [(0,)]
+
+
+def test_nightly_run_applied_the_resend_and_the_late_row(incremental, nightly):
+    resent = ENTITIES_BY_KEY["erp/order_lines"].path_for(
+        incremental.settings.landing_dir, CORRECTED_DAY
+    )
+    header, first = resent.read_text(encoding="utf-8").splitlines()[:2]
+    line = dict(zip(header.split(","), first.split(","), strict=True))
+    assert incremental.query(
+        "select quantity from core.fct_order_lines where order_id = ? and line_no = ?",
+        [line["order_id"], int(line["line_no"])],
+    ) == [(float(line["quantity"]),)]
+    late = incremental.query(
+        "select count(*) from core.fct_order_lines where line_no = 97 and order_date = ?",
+        [LATE_ORDER_DAY],
+    )
+    assert late == [(1,)]
+
+
+def _schedule_context(day: date):
+    at = datetime(day.year, day.month, day.day, 2, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return build_schedule_context(scheduled_execution_time=at)
+
+
+@pytest.mark.parametrize(
+    ("tags", "window"),
+    [
+        # nightly: yesterday's month, up to yesterday
+        (
+            {"dagster/partition": "2026-03-01", "ka/business_day": "2026-03-09"},
+            DbtWindow(date(2026, 3, 1), date(2026, 3, 9)),
+        ),
+        # backfill of a range of months: first to last day, capped at yesterday
+        (
+            {
+                RANGE_START: "2025-11-01",
+                RANGE_END: "2026-02-01",
+            },
+            DbtWindow(date(2025, 11, 1), date(2026, 2, 28)),
+        ),
+        (
+            {
+                RANGE_START: "2026-03-01",
+                RANGE_END: "2026-04-01",
+            },
+            DbtWindow(date(2026, 3, 1), date(2026, 3, 14)),
+        ),
+        ({}, None),  # no partition: build everything
+    ],
+)
+def test_window_from_run_tags(tags, window):
+    assert window_from_tags(tags, yesterday=date(2026, 3, 14)) == window
+
+
+@pytest.mark.parametrize(
+    ("night", "partition", "window"),
+    [
+        (date(2026, 3, 10), "2026-03-01", DbtWindow(date(2026, 3, 1), date(2026, 3, 9))),
+        # the first night of a month finishes the previous month
+        (date(2026, 3, 1), "2026-02-01", DbtWindow(date(2026, 2, 1), date(2026, 2, 28))),
+    ],
+)
+def test_nightly_request_gives_the_month_to_date_window(night, partition, window):
+    request = nightly_build(_schedule_context(night))
+    assert request.partition_key == partition
+    # a run launched from the request carries its partition as the dagster/partition tag
+    tags = {**request.tags, "dagster/partition": request.partition_key}
+    assert window_from_tags(tags, yesterday=night) == window
+
+
+def test_dbt_args_carry_the_window_merged_with_the_users_vars():
+    june = DbtWindow(date(2024, 6, 1), date(2024, 6, 30))
+    assert dbt_build_args(DbtBuildConfig(), june) == [
+        "build", "--vars", '{"max_date": "2024-06-30", "min_date": "2024-06-01"}',
+    ]  # fmt: skip
+    user = DbtBuildConfig(dbt_vars={"min_date": "2024-06-15", "rfm_window_months": 6})
+    assert json.loads(dbt_build_args(user, june)[2]) == {
+        "min_date": "2024-06-15", "max_date": "2024-06-30", "rfm_window_months": 6,
+    }  # fmt: skip
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True), june) == ["build", "--full-refresh"]
+    assert dbt_build_args(DbtBuildConfig(), None) == ["build"]
