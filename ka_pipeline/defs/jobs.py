@@ -6,5 +6,8 @@ full_build_job = define_asset_job(
     name="full_build",
     # the weekly report has weekly partitions and its own job (ka_pipeline/defs/reports)
     selection=AssetSelection.all() - AssetSelection.groups("reports"),
-    description="Extract every source for the selected days, then dbt build the whole warehouse.",
+    description=(
+        "Extract every source for the selected days, dbt build the whole warehouse, then "
+        "publish the BI release (publish/bi_release) once the quality gates pass."
+    ),
 )
