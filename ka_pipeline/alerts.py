@@ -1,15 +1,19 @@
 """Failure alerts: one line per failed run in a log file, optionally POSTed to a webhook.
 
-The webhook URL is a secret and comes only from the environment (KA_ALERT_WEBHOOK_URL).
+The webhook URL is a secret and comes only from the environment (KA_ALERT_WEBHOOK_URL);
+it and every other secret value are redacted from what an alert says.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from ka_pipeline.secrets import redact
 
 WEBHOOK_ENV_VAR = "KA_ALERT_WEBHOOK_URL"
 
@@ -32,7 +36,8 @@ class RunAlert:
 
 
 def summarise_error(message: str, limit: int = 300) -> str:
-    text = " ".join(message.split())
+    """The message on one line, secrets redacted, shortened to `limit` characters."""
+    text = redact(" ".join(message.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -49,5 +54,11 @@ def send_alert(alert: RunAlert, log_path: Path, webhook_url: str | None) -> None
         request = urllib.request.Request(
             webhook_url, data=body, headers={"Content-Type": "application/json"}, method="POST"
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+        except OSError as error:  # the URL is a secret: name only its host
+            host = urllib.parse.urlsplit(webhook_url).hostname or "?"
+            raise RuntimeError(
+                f"alert webhook on host {host} failed: {redact(str(error))}"
+            ) from None

@@ -24,6 +24,7 @@ final as (
         role,
         has_phone,
         has_email,
+        contact_hash_key,
         updated_at,
         version_count
     from ranked

@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 
--- Personal data (name, phone, e-mail) is read here only to derive has_phone / has_email:
--- it is not selected into this table, nor into any later model.
+-- Personal data (name, phone, e-mail) is read here only to derive has_phone / has_email and
+-- the salted contact_hash_key: it is not selected into this table, nor into any later model.
 
 with
 
@@ -28,6 +28,13 @@ typed as (
         {{ clean_text('source.role') }} as role_text,
         {{ clean_text('source.phone') }} is not null as has_phone,
         {{ clean_text('source.email') }} is not null as has_email,
+        -- salted SHA-256 of the e-mail (else the phone without separators): matches a
+        -- person across systems without keeping the address or number
+        {{ ka_salted_hash(
+            "coalesce(lower(" ~ clean_text('source.email') ~ "), "
+            ~ dbt.replace(dbt.replace(clean_text('source.phone'), "'-'", "''"), "' '", "''")
+            ~ ")"
+        ) }} as contact_hash_key,
 
         -- timestamps
         {{ parse_timestamp('source.updated_at') }} as updated_at,
@@ -94,6 +101,7 @@ final as (
         validated.role,
         validated.has_phone,
         validated.has_email,
+        validated.contact_hash_key,
         validated.updated_at,
         validated.quarantine_reason,
         case

@@ -14,6 +14,7 @@ final as (
         role,
         has_phone,
         has_email,
+        contact_hash_key,
         updated_at,
         _source_file,
         _row_number,

@@ -1,0 +1,52 @@
+{#-
+    validate_parameters(): fails the run before any model executes when a parameter
+    (dbt_project.yml `vars:` or --vars) is not of its kind: dates must be YYYY-MM-DD or
+    null, lists lists of numbers, everything else a number. Parameters are inlined into
+    SQL, so this is also what keeps a value such as "30; drop table ..." out of it.
+    Runs as the project's on-run-start hook.
+-#}
+{% macro validate_parameters() -%}
+    {%- set date_names = ['as_of_date', 'min_date', 'max_date'] -%}
+    {%- set values = {'incremental_overlap_days': var('incremental_overlap_days', none)} -%}
+    {%- for name in date_names -%}
+        {%- do values.update({name: var(name, none)}) -%}
+    {%- endfor -%}
+    {%- for parameter in marts_parameters() -%}
+        {%- do values.update({parameter.name: var(parameter.name, parameter.get('default'))}) -%}
+    {%- endfor -%}
+    {%- set problems = [] -%}
+    {%- for name, value in values.items() -%}
+        {%- set rule = _parameter_rule_broken(name in date_names, value) -%}
+        {%- if rule -%}
+            {%- do problems.append(name ~ '=' ~ tojson(value) ~ ' (must be ' ~ rule ~ ')') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            'Invalid dbt parameters (dbt_project.yml vars / --vars): ' ~ problems | join('; ')
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rule `value` breaks, or none. -#}
+{% macro _parameter_rule_broken(is_date, value) -%}
+    {%- if is_date -%}
+        {{ return(none if value is none or _is_iso_date(value) else 'a date YYYY-MM-DD or null') }}
+    {%- elif value is string or value is none or value is boolean -%}
+        {{ return('a number') }}
+    {%- elif value is iterable -%}
+        {%- set numbers = value | select('number') | reject('boolean') | list -%}
+        {{ return(none if numbers | length == value | length else 'a list of numbers') }}
+    {%- endif -%}
+    {{ return(none if value is number else 'a number') }}
+{%- endmacro %}
+
+{#- A YYYY-MM-DD text, or a date (YAML reads an unquoted 2026-06-30 as one). -#}
+{% macro _is_iso_date(value) -%}
+    {%- if value is not string -%}
+        {{ return(value.year is defined and value.month is defined) }}
+    {%- endif -%}
+    {{ return(modules.re.fullmatch(
+        '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])', value
+    ) is not none) }}
+{%- endmacro %}

@@ -1,0 +1,151 @@
+"""Personal data (contact names, phones, e-mails) never leaves raw / staging.
+
+Scans every warehouse table outside raw and staging, every report file, every published
+serving file and every Dagster event of the clean build for the generated contacts'
+names, phone numbers and e-mail addresses.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance
+from dagster._serdes import serialize_value
+from openpyxl import load_workbook
+
+UPSTREAM_SCHEMAS = ("raw", "staging")
+# two-character names (李玲) also occur inside ordinary Chinese text, so free text is
+# searched for the longer names only; table cells are compared whole for every name
+MIN_NAME_IN_TEXT = 3
+
+
+@pytest.fixture(scope="module")
+def personal_data(clean_build) -> dict[str, set[str]]:
+    rows = clean_build.query("select contact_name, phone, email from raw.crm__contacts")
+    # sales reps are employees whose names the marts show as owners; a contact who happens
+    # to share a rep's name (a common Chinese name) is indistinguishable, so not searched
+    reps = {r[0] for r in clean_build.query("select rep_name from raw.crm__sales_reps")}
+    values = {
+        "name": {r[0] for r in rows if r[0]} - reps,
+        "phone": {r[1] for r in rows if r[1]},
+        "email": {r[2] for r in rows if r[2]},
+    }
+    assert all(len(v) > 100 for v in values.values()), "the sample has too few contacts"
+    return values
+
+
+def _in_text(text: str, personal_data: dict[str, set[str]]) -> list[str]:
+    """The personal values found anywhere in a free text."""
+    needles = (
+        personal_data["phone"]
+        | personal_data["email"]
+        | {n for n in personal_data["name"] if len(n) >= MIN_NAME_IN_TEXT}
+    )
+    return sorted(needle for needle in needles if needle in text)
+
+
+def _in_cells(cells: set[str], personal_data: dict[str, set[str]]) -> list[str]:
+    everything = set().union(*personal_data.values())
+    return sorted(cells & everything)
+
+
+def test_contacts_carry_only_a_salted_hash_key(clean_build, personal_data):
+    keys = clean_build.query(
+        "select count(*), count(distinct contact_hash_key) from core.dim_contacts"
+    )[0]
+    assert keys[0] > 0 and keys[1] > 0.9 * keys[0]
+    hashed = {r[0] for r in clean_build.query("select contact_hash_key from core.dim_contacts")}
+    # not an unsalted hash of any address: the salt comes from the environment / secrets file
+    unsalted = {
+        r[0]
+        for r in clean_build.query(
+            "select sha256(lower(email)) from raw.crm__contacts where email is not null"
+        )
+    }
+    assert not hashed & unsalted
+
+
+def test_no_personal_data_in_warehouse_tables_outside_raw_and_staging(clean_build, personal_data):
+    found = {}
+    with duckdb.connect(str(clean_build.settings.warehouse_path), read_only=True) as conn:
+        columns = conn.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR' and table_schema not in ('raw', 'staging') "
+            "and table_catalog = current_database()"
+        ).fetchall()
+        assert {c[0] for c in columns} >= {"core", "marts", "quality"}
+        for schema, table, column in columns:
+            values = {
+                r[0]
+                for r in conn.execute(
+                    f'select distinct "{column}" from "{schema}"."{table}" '
+                    f'where "{column}" is not null'
+                ).fetchall()
+            }
+            hits = _in_cells(values, personal_data) or _in_text("\n".join(values), personal_data)
+            if hits:
+                found[f"{schema}.{table}.{column}"] = hits[:3]
+    assert not found, f"personal data outside raw/staging: {found}"
+
+
+def test_no_personal_data_in_reports(clean_build, personal_data):
+    reports = clean_build.settings.output_dir / "reports"
+    files = [p for p in reports.rglob("*") if p.suffix in (".html", ".md", ".xlsx")]
+    assert any(p.suffix == ".xlsx" for p in files) and any(p.suffix == ".html" for p in files)
+    found = {}
+    for path in files:
+        if path.suffix == ".xlsx":
+            workbook = load_workbook(path, read_only=True)
+            cells = {
+                str(value)
+                for sheet in workbook.worksheets
+                for row in sheet.iter_rows(values_only=True)
+                for value in row
+                if value is not None
+            }
+            workbook.close()
+            hits = _in_cells(cells, personal_data) or _in_text("\n".join(cells), personal_data)
+        else:
+            hits = _in_text(path.read_text(encoding="utf-8"), personal_data)
+        if hits:
+            found[str(path)] = hits[:3]
+    assert not found, f"personal data in report files: {found}"
+
+
+def test_no_personal_data_in_published_releases(clean_build, personal_data):
+    serving = clean_build.settings.output_dir / "serving"
+    parquet = sorted(serving.rglob("*.parquet"))
+    if not parquet:
+        pytest.skip("no BI release published by this build")
+    found = {}
+    with duckdb.connect() as conn:
+        for path in parquet:
+            relation = conn.read_parquet(str(path))
+            for column, dtype in zip(relation.columns, relation.dtypes, strict=True):
+                if str(dtype) != "VARCHAR":
+                    continue
+                values = {r[0] for r in relation.select(f'"{column}"').distinct().fetchall()}
+                values.discard(None)
+                if hits := _in_cells(values, personal_data):
+                    found[f"{path.name}.{column}"] = hits[:3]
+    for path in serving.rglob("*.json"):
+        if hits := _in_text(path.read_text(encoding="utf-8"), personal_data):
+            found[str(path)] = hits[:3]
+    assert not found, f"personal data in the serving area: {found}"
+
+
+def test_no_personal_data_in_dagster_events(clean_build, personal_data):
+    home = Path(clean_build.env["DAGSTER_HOME"])
+    with DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        assert runs, "the clean build recorded no Dagster run"
+        text = "\n".join(
+            serialize_value(record) for run in runs for record in instance.all_logs(run.run_id)
+        )
+    # serialized JSON escapes non-ASCII: compare on the same encoding
+    escaped = {k: {json.dumps(v)[1:-1] for v in vs} for k, vs in personal_data.items()}
+    assert len(text) > 100_000
+    assert not _in_text(text, escaped), "personal data in Dagster event metadata / logs"
