@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date, datetime
+import warnings
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ka_pipeline.settings import Settings
+from ka_pipeline.settings import ConfigError, Settings
+
+# Dagster marks `backfill_policy` as beta; the terminal is no place to repeat that per asset
+warnings.filterwarnings("ignore", message=r".*`backfill_policy`.*is currently in beta")
 
 
 def _day(text: str) -> date:
@@ -42,13 +46,22 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from ka_pipeline.run import delivered_days, run_full_build, warehouse_row_counts
+    from ka_pipeline.mapping import load_mapping
+    from ka_pipeline.mapping.files import delivered_days
+    from ka_pipeline.run import (
+        full_refresh_config,
+        run_full_build,
+        warehouse_row_counts,
+    )
 
-    days = delivered_days(settings.landing_dir)
+    yesterday = _today(settings) - timedelta(days=1)
+    days = delivered_days(load_mapping(settings.mapping_file), settings.landing_dir, yesterday)
     start, end = args.start or days[0], args.end or days[-1]
     print(f"Running the full build for {start} .. {end} (landing: {settings.landing_dir})")
     started = time.perf_counter()
-    summary = run_full_build(settings, start, end)
+    # every delivered day: a full refresh costs the same and picks up changed fact logic
+    full_refresh = args.full_refresh or (args.start is None and args.end is None)
+    summary = run_full_build(settings, start, end, full_refresh_config() if full_refresh else None)
     elapsed = time.perf_counter() - started
     status = "succeeded" if summary.success else "FAILED"
     print(f"\nRun {summary.run_id} {status} in {elapsed:.0f} s")
@@ -73,8 +86,50 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"\nWeekly report {report.week.label} FAILED (run {report.run_id})")
     print(f"\nWarehouse: {settings.warehouse_path}")
     print(f"Outputs:   {settings.output_dir}")
+    if (settings.serving_dir / "current").exists():
+        print(f"BI serving: {settings.serving_dir / 'current' / 'serving.duckdb'}")
     print("Inspect it: make dev  (Dagster UI on http://127.0.0.1:3000)")
     return 0 if summary.success and report_ok else 1
+
+
+def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    from ka_pipeline.serving import ServingArea, ServingError, rollback
+
+    area = ServingArea(settings.serving_dir)
+    if not args.list:
+        try:
+            done = rollback(area.root, args.to)
+        except ServingError as error:
+            print(f"Rollback refused: {error}", file=sys.stderr)
+            return 1
+        print(f"current: {done.from_release_id or 'none'} -> {done.to_release.release_id}")
+    current = area.current_release_id()
+    print(f"\nReleases in {area.releases_dir} (BI tools read {area.current_database}):")
+    for release in reversed(area.releases()):
+        mark = "*" if release.release_id == current else " "
+        tables = release.manifest.get("tables", [])
+        print(
+            f" {mark} {release.release_id}  as of {release.as_of_date}  published "
+            f"{release.published_at[:19]}  {len(tables)} tables, "
+            f"{sum(t['rows'] for t in tables):,} rows"
+        )
+    return 0
+
+
+def cmd_check_mapping(args: argparse.Namespace, settings: Settings) -> int:
+    """Dry run of a mapping file: 0 when it reads the landing files cleanly, 1 on problems,
+    2 when the mapping file itself is invalid. Never opens the warehouse."""
+    from ka_pipeline.mapping import MappingError, load_mapping
+    from ka_pipeline.mapping.check import check_mapping
+
+    try:
+        mapping = load_mapping(args.mapping or settings.mapping_file)
+    except MappingError as error:
+        print(f"Invalid mapping file: {error}", file=sys.stderr)
+        return 2
+    result = check_mapping(mapping, settings.landing_dir, rows=args.rows, files=args.files)
+    print(result.render())
+    return 1 if result.problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,13 +155,44 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-report", action="store_true", help="skip the weekly report of the latest week"
     )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental facts from scratch instead of replacing the run's days "
+        "(always so without --start/--end)",
+    )
     run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser(
+        "check-mapping",
+        help="dry run: read the first rows of each mapped file and list every problem",
+    )
+    check.add_argument("--mapping", help="mapping file (default: $KA_MAPPING_FILE or the default)")
+    check.add_argument("--rows", type=int, default=20, help="rows read per file (default 20)")
+    check.add_argument(
+        "--files", type=int, default=7, help="newest files checked per entity (default 7, 0: all)"
+    )
+    check.set_defaults(func=cmd_check_mapping)
+
+    back = sub.add_parser(
+        "rollback", help="switch the BI release BI tools read (serving/current) back"
+    )
+    back.add_argument(
+        "--to", metavar="RELEASE_ID", help="release to make current (default: the one before)"
+    )
+    back.add_argument("--list", action="store_true", help="only list the releases kept")
+    back.set_defaults(func=cmd_rollback)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args, Settings.from_env())
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"ka-pipeline: {error}", file=sys.stderr)
+        return 2
+    return args.func(args, settings)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
 """Operational settings: where files live and how DuckDB runs.
 
+Every value is checked when the settings are read: a bad one raises ConfigError naming
+the variable, the value and the rule, before anything touches a file or SQL.
+
 Metric parameters (windows, thresholds, as-of date) are not here: they live in the `vars:`
 block of `dbt_project/dbt_project.yml`, next to the SQL that uses them. Everything here
 comes from environment variables with defaults that work from a fresh clone.
@@ -14,17 +17,62 @@ comes from environment variables with defaults that work from a fresh clone.
 | KA_PARTITIONS_START | 2023-01-01 | first daily partition |
 | KA_DUCKDB_MEMORY_LIMIT | 4GB | DuckDB memory limit (extraction and dbt) |
 | KA_DUCKDB_THREADS | 2 | DuckDB worker threads |
+| KA_SERVING_KEEP_RELEASES | 7 | BI releases kept in $KA_OUTPUT_DIR/serving for rollback |
+| KA_MAPPING_FILE | landing/default_mapping.yaml | which export files to load and how (README) |
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DEFAULT_MAPPING_FILE = Path(__file__).resolve().parent / "landing" / "default_mapping.yaml"
+
+
+_MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)", re.IGNORECASE)
+
+
+class ConfigError(ValueError):
+    """A configuration value that breaks its rule; names the key and the value."""
+
+    def __init__(self, key: str, value: object, rule: str):
+        super().__init__(f"invalid configuration {key}={value!r}: must be {rule}")
+        self.key, self.value, self.rule = key, value, rule
+
+
+def _check(key: str, value: object, is_valid: Callable[[object], object], rule: str) -> None:
+    if not is_valid(value):
+        raise ConfigError(key, value, rule)
+
+
+def _int(env: Mapping[str, str], key: str, default: str) -> int:
+    value = env.get(key, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(key, value, "a whole number") from None
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        return len(value) == 10 and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
+def _is_timezone(value: str) -> bool:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -37,6 +85,8 @@ class Settings:
     partitions_start: str
     duckdb_memory_limit: str
     duckdb_threads: int
+    serving_keep_releases: int = 7
+    mapping_file: Path = DEFAULT_MAPPING_FILE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -52,8 +102,27 @@ class Settings:
             timezone=env.get("KA_TIMEZONE", "Asia/Shanghai"),
             partitions_start=env.get("KA_PARTITIONS_START", "2023-01-01"),
             duckdb_memory_limit=env.get("KA_DUCKDB_MEMORY_LIMIT", "4GB"),
-            duckdb_threads=int(env.get("KA_DUCKDB_THREADS", "2")),
+            duckdb_threads=_int(env, "KA_DUCKDB_THREADS", "2"),
+            serving_keep_releases=_int(env, "KA_SERVING_KEEP_RELEASES", "7"),
+            mapping_file=Path(env.get("KA_MAPPING_FILE", DEFAULT_MAPPING_FILE)).resolve(),
         )
+
+    def __post_init__(self) -> None:
+        _check("KA_TIMEZONE", self.timezone, _is_timezone, "an IANA timezone (Asia/Shanghai)")
+        _check("KA_PARTITIONS_START", self.partitions_start, _is_iso_date, "a date YYYY-MM-DD")
+        _check(
+            "KA_DUCKDB_MEMORY_LIMIT",
+            self.duckdb_memory_limit,
+            _MEMORY_LIMIT.fullmatch,
+            "a size such as 4GB, 512MB or 80%",
+        )
+        _check("KA_DUCKDB_THREADS", self.duckdb_threads, lambda n: 1 <= n <= 256, "1..256")
+        _check("KA_SERVING_KEEP_RELEASES", self.serving_keep_releases, lambda n: n >= 1, ">= 1")
+
+    @property
+    def serving_dir(self) -> Path:
+        """Where BI releases are published (ka_pipeline/serving)."""
+        return self.output_dir / "serving"
 
     def export_for_dbt(self) -> None:
         """Make the dbt subprocess see the same warehouse file as the Python steps.
@@ -65,3 +134,5 @@ class Settings:
         os.environ["KA_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ["KA_DUCKDB_THREADS"] = str(self.duckdb_threads)
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        # the dbt-duckdb plugin pii_salt resolves the same salt for this data directory
+        os.environ["KA_DATA_DIR"] = str(self.data_dir)

@@ -23,6 +23,21 @@ from ka_pipeline.landing.contract import ENTITIES
 from ka_pipeline.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
 SAMPLE_START, SAMPLE_END = date(2023, 7, 1), date(2024, 12, 31)
+SHARED_BUILDS = ("clean_build", "defects_build")
+
+
+def pytest_collection_modifyitems(items):
+    """Group tests for `pytest -n 2 --dist loadgroup` (make test) by what they build.
+
+    Every test on a shared session build runs on the worker that built it (each build
+    once); every other module runs whole on one worker, so module fixtures build once too.
+    dbt is mostly single-threaded Python: two workers use both cores of the machine.
+    """
+    for item in items:
+        group = next((name for name in SHARED_BUILDS if name in item.fixturenames), None)
+        item.add_marker(pytest.mark.xdist_group(group or item.module.__name__))
+
+
 SAMPLE_SCALE = 0.4
 
 
@@ -34,8 +49,11 @@ class Workspace:
 
     @property
     def env(self) -> dict[str, str]:
+        # KA_* of this process (e.g. KA_WAREHOUSE_PATH exported for dbt by an in-process
+        # run of another workspace) must not leak into this workspace
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("KA_")}
         return {
-            **os.environ,
+            **inherited,
             "KA_DATA_DIR": str(self.root / "data"),
             "DAGSTER_HOME": str(self.root / "dagster_home"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

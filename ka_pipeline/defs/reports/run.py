@@ -14,6 +14,7 @@ import duckdb
 from dagster import DagsterInstance, Definitions
 
 from ka_pipeline.report.weeks import ReportWeek
+from ka_pipeline.run import fail_runs_of_dead_processes, process_tags
 from ka_pipeline.settings import Settings
 
 JOB_NAME = "weekly_report"
@@ -55,17 +56,19 @@ def run_weekly_report(
         definitions = build_definitions(settings)
     week = week or latest_report_week(settings)
     job = definitions.resolve_job_def(JOB_NAME)
-    run_config = {}
+    # INFO, not the default DEBUG, as for the build (ka_pipeline/run.py)
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     if languages:
-        run_config = {"ops": {"reports__weekly_report": {"config": {"languages": languages}}}}
+        run_config["ops"] = {"reports__weekly_report": {"config": {"languages": languages}}}
     owned = instance is None
     instance = instance or DagsterInstance.get()
     try:
+        fail_runs_of_dead_processes(instance)
         result = job.execute_in_process(
             instance=instance,
             partition_key=week.partition_key,
             run_config=run_config,
-            tags={"ka/trigger": "cli"},
+            tags={"ka/trigger": "cli", **process_tags()},
             raise_on_error=False,
         )
         seconds = None
