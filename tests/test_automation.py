@@ -121,3 +121,49 @@ def test_alert_writes_a_line_and_posts_the_webhook(tmp_path):
     assert "file_missing" in line
     assert _Recorder.received[-1]["run_id"] == "abc123"
     assert _Recorder.received[-1]["failed_steps"] == ["raw_erp__orders"]
+
+
+def test_a_failed_dagster_run_produces_the_alert_line_and_a_webhook_call(tmp_path, monkeypatch):
+    """A real failed run (a partitioned asset that raises) through the real failure sensor."""
+    from dagster import (
+        DailyPartitionsDefinition,
+        Definitions,
+        Failure,
+        asset,
+        build_run_status_sensor_context,
+    )
+
+    from ka_pipeline.defs.automation.alerts import run_failure_alerts
+
+    @asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
+    def orders_extract():
+        raise Failure(description="erp/orders/orders_2024-03-05.csv: [file_missing] not delivered")
+
+    job = Definitions(assets=[orders_extract]).resolve_implicit_global_asset_job_def()
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("KA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KA_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/hook")
+    try:
+        with DagsterInstance.ephemeral() as instance:
+            result = job.execute_in_process(
+                instance=instance, partition_key="2024-03-05", raise_on_error=False
+            )
+            assert not result.success
+            context = build_run_status_sensor_context(
+                sensor_name="run_failure_alerts",
+                dagster_instance=instance,
+                dagster_run=result.dagster_run,
+                dagster_event=result.get_run_failure_event(),
+            ).for_run_failure()
+            run_failure_alerts(context)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    line = (tmp_path / "logs" / "alerts.log").read_text(encoding="utf-8").strip()
+    assert f"job={result.dagster_run.job_name} partition=2024-03-05 steps=orders_extract" in line
+    assert f"run_id={result.run_id}" in line and "file_missing" in line
+    posted = _Recorder.received[-1]
+    assert posted["run_id"] == result.run_id and posted["partition"] == "2024-03-05"
+    assert posted["failed_steps"] == ["orders_extract"]
