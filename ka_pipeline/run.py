@@ -7,11 +7,9 @@ shows their materializations, checks and logs afterwards.
 from __future__ import annotations
 
 import os
-import re
 import socket
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import duckdb
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
@@ -21,25 +19,7 @@ from dagster._core.storage.tags import (
 )
 
 from ka_pipeline.defs.partitions import month_key
-from ka_pipeline.landing.contract import ENTITIES_BY_KEY
 from ka_pipeline.settings import Settings
-
-_DAY_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})\.")
-
-
-def delivered_days(landing_dir: Path) -> list[date]:
-    """Business days for which the ERP delivered an orders file, oldest first."""
-    folder = ENTITIES_BY_KEY["erp/orders"].path_for(landing_dir, date(2000, 1, 1)).parent
-    days = sorted(
-        date.fromisoformat(match.group(1))
-        for path in folder.glob("*")
-        if (match := _DAY_IN_NAME.search(path.name))
-    )
-    if not days:
-        raise SystemExit(
-            f"No orders files in {folder}. Generate a sample first: ka-pipeline generate"
-        )
-    return days
 
 
 @dataclass(frozen=True)
