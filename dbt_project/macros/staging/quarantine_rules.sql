@@ -66,3 +66,14 @@
     when {{ raw_line_column }} is not null and not {{ is_json_object(raw_line_column) }}
         then 'malformed_json'
 {%- endmacro %}
+
+{#- row_status: what became of a delivered row. A broken rule wins (quarantined), then a
+    later copy of the same business key (duplicate, copy_rank > 1 in ranked_copies), else
+    staged. dq_file_reconciliation counts these three classes against the delivered rows. -#}
+{% macro row_status(validated='validated', ranked_copies='ranked_copies') -%}
+    case
+        when {{ validated }}.quarantine_reason is not null then 'quarantined'
+        when {{ ranked_copies }}.copy_rank > 1 then 'duplicate'
+        else 'staged'
+    end
+{%- endmacro %}

@@ -164,11 +164,7 @@ final as (
         validated.created_at,
         validated.updated_at,
         validated.quarantine_reason,
-        case
-            when validated.quarantine_reason is not null then 'quarantined'
-            when ranked_copies.copy_rank > 1 then 'duplicate'
-            else 'staged'
-        end as row_status,
+        {{ row_status() }} as row_status,
         validated._source_file,
         validated._row_number,
         validated._partition_date

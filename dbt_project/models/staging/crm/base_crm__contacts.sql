@@ -104,11 +104,7 @@ final as (
         validated.contact_hash_key,
         validated.updated_at,
         validated.quarantine_reason,
-        case
-            when validated.quarantine_reason is not null then 'quarantined'
-            when ranked_copies.copy_rank > 1 then 'duplicate'
-            else 'staged'
-        end as row_status,
+        {{ row_status() }} as row_status,
         validated._source_file,
         validated._row_number,
         validated._partition_date
