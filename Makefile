@@ -3,6 +3,7 @@
 #   make test  - install, lint (ruff, sqlfluff), run the test suite
 #   make dev   - the Dagster UI on http://127.0.0.1:3000
 #   make docs  - the dbt docs site (static HTML) in dbt_project/target/docs
+#   make spark-build - the same dbt project on Apache Spark, compared with DuckDB (Java 17)
 #   make clean - remove environments, data and build artefacts
 
 SHELL := /bin/bash
@@ -25,7 +26,7 @@ export GX_ANALYTICS_ENABLED := false
 # one planned event per asset for a single-run backfill, not one per partition (SQLite)
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := true
 
-.PHONY: setup run test lint dev clean lock
+.PHONY: setup run test lint dev clean lock spark-setup spark-build
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,6 +48,20 @@ $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 
 setup: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml $(MANIFEST)
 
+# The optional Spark extra (dbt-spark, pyspark) on top of the pinned base; `pip sync` of the
+# base lock removes it again, hence the dependency on .installed.
+$(VENV)/.spark-installed: requirements-spark.lock $(VENV)/.installed
+	@command -v java >/dev/null || { echo "spark-setup: Spark needs Java 17 (java on PATH)"; exit 1; }
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements-spark.lock
+	touch $@
+
+spark-setup: setup $(VENV)/.spark-installed
+
+# Builds the dbt project on Spark from the DuckDB warehouse's raw layer (run `make run`
+# first) and compares every BI-facing table with DuckDB's.
+spark-build: spark-setup
+	$(BIN)/ka-pipeline spark-build --compare
+
 run: setup
 	$(BIN)/ka-pipeline generate --if-missing
 	$(BIN)/ka-pipeline run
@@ -58,7 +73,7 @@ lint: $(VENV)/.installed
 
 # Test workspaces live in /dev/shm when there is one: Dagster's SQLite event log and DuckDB
 # commit with fsync, 13 ms per commit on this disk against 0.2 ms on tmpfs.
-test: setup lint
+test: setup spark-setup lint
 	@tmp=$$(mktemp -d "$$( [ -w /dev/shm ] && echo /dev/shm || echo /tmp )/ka-pipeline-tests.XXXXXX"); \
 	echo "$(BIN)/pytest -n 2 --dist loadgroup --durations=20 --basetemp=$$tmp"; \
 	$(BIN)/pytest -n 2 --dist loadgroup --durations=20 --basetemp=$$tmp; status=$$?; rm -rf "$$tmp"; exit $$status
@@ -91,6 +106,8 @@ lock: | $(UV)
 	$(UV) lock --quiet
 	$(UV) export --quiet --frozen --format requirements-txt --all-groups --no-emit-project \
 		--no-header -o requirements.lock
+	$(UV) export --quiet --frozen --format requirements-txt --all-groups --extra spark \
+		--no-emit-project --no-header -o requirements-spark.lock
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .dagster_home data dbt_project/target dbt_project/logs \

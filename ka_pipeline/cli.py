@@ -132,6 +132,27 @@ def cmd_check_mapping(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if result.problems else 0
 
 
+def cmd_spark_build(args: argparse.Namespace, settings: Settings) -> int:
+    from ka_pipeline.spark.build import SparkBuildError, build_on_spark, spark_session
+
+    try:
+        build = build_on_spark(settings, with_tests=not args.skip_tests)
+    except (SparkBuildError, FileNotFoundError, LookupError) as error:
+        print(f"ka-pipeline spark-build: {error}", file=sys.stderr)
+        return 1
+    timings = ", ".join(f"{part} {seconds:.1f} s" for part, seconds in build.seconds.items())
+    print(f"Built on Spark from {len(build.raw_tables)} raw tables: {timings}")
+    if not args.compare:
+        return 0
+    from ka_pipeline.spark.parity import compare_engines, render, write_report
+
+    results = compare_engines(settings.warehouse_path, spark_session())
+    print(render(results))
+    report = write_report(results, build, settings.spark_dir / "parity.json")
+    print(f"Parity report: {report}")
+    return 0 if all(r.equal for r in results) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ka-pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -182,6 +203,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     back.add_argument("--list", action="store_true", help="only list the releases kept")
     back.set_defaults(func=cmd_rollback)
+
+    spark = sub.add_parser(
+        "spark-build",
+        help="build the same dbt project on Apache Spark from this warehouse's raw layer "
+        "(needs `make spark-setup`)",
+    )
+    spark.add_argument(
+        "--compare", action="store_true", help="then compare every BI-facing table with DuckDB"
+    )
+    spark.add_argument(
+        "--skip-tests", action="store_true", help="seeds and models only, no dbt tests on Spark"
+    )
+    spark.set_defaults(func=cmd_spark_build)
     return parser
 
 

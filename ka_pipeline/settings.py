@@ -19,6 +19,7 @@ comes from environment variables with defaults that work from a fresh clone.
 | KA_DUCKDB_THREADS | 2 | DuckDB worker threads |
 | KA_SERVING_KEEP_RELEASES | 7 | BI releases kept in $KA_OUTPUT_DIR/serving for rollback |
 | KA_MAPPING_FILE | landing/default_mapping.yaml | which export files to load and how (README) |
+| KA_SPARK_DIR | $KA_DATA_DIR/spark | Spark warehouse, metastore and raw parquet (`spark-build`) |
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ class Settings:
     duckdb_threads: int
     serving_keep_releases: int = 7
     mapping_file: Path = DEFAULT_MAPPING_FILE
+    spark_dir: Path = REPO_ROOT / "data" / "spark"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -105,6 +107,7 @@ class Settings:
             duckdb_threads=_int(env, "KA_DUCKDB_THREADS", "2"),
             serving_keep_releases=_int(env, "KA_SERVING_KEEP_RELEASES", "7"),
             mapping_file=Path(env.get("KA_MAPPING_FILE", DEFAULT_MAPPING_FILE)).resolve(),
+            spark_dir=Path(env.get("KA_SPARK_DIR", data_dir / "spark")).resolve(),
         )
 
     def __post_init__(self) -> None:

@@ -7,15 +7,20 @@
     (cast({{ numerator }} as {{ marts_type_double() }}) / nullif({{ denominator }}, 0))
 {%- endmacro %}
 
-{#- Money in CNY, 2 decimals: the type of every *_cny column of the marts. -#}
+{#- Money in CNY, 2 decimals: the type of every *_cny column of the marts. Rounded with
+    marts_round: casting a double straight to decimal(18, 2) rounds differently on DuckDB
+    and Spark (10077.925 -> 10077.92 against 10077.93). -#}
 {% macro marts_money(expression) -%}
-    cast({{ expression }} as decimal(18, 2))
+    cast({{ marts_round(expression, 2) }} as decimal(18, 2))
 {%- endmacro %}
 
 {#- round() through a decimal: round(double, n) does not exist on every engine (postgres),
-    and rounding a decimal is exact. -#}
+    and rounding a decimal is exact (half away from zero). The decimal has 6 places, not
+    more: a quotient like 12636.915 arrives as the double 12636.914999999997, which
+    engines cast to 12 places differently (DuckDB ...915000000000, Spark ...914999999997,
+    then 12636.92 against .91); at 6 places both read 12636.915000. -#}
 {% macro marts_round(expression, digits) -%}
-    round(cast({{ expression }} as decimal(38, 12)), {{ digits }})
+    round(cast({{ expression }} as decimal(38, 6)), {{ digits }})
 {%- endmacro %}
 
 {#- Rates, shares and relative changes (0.25 = 25 %), 4 decimals. -#}
@@ -37,8 +42,13 @@
     cast({{ marts_round(expression, decimals) }} as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#- rounded as a decimal first (half away from zero on every engine), then formatted -#}
 {% macro duckdb__marts_format_number(expression, decimals=0) -%}
-    format('{:,.{{ decimals }}f}', cast({{ expression }} as double))
+    format('{:,.{{ decimals }}f}', cast({{ marts_round(expression, decimals) }} as double))
+{%- endmacro %}
+
+{% macro spark__marts_format_number(expression, decimals=0) -%}
+    format_number({{ marts_round(expression, decimals) }}, {{ decimals }})
 {%- endmacro %}
 
 {#- A ratio as a percentage text, e.g. -0.3512 -> '-35.1%'. -#}
@@ -84,7 +94,7 @@
     cast({{ expression }} as {{ dbt.type_int() }})
 {%- endmacro %}
 
-{#- A double-precision float type (marts_type_double() is 4-byte FLOAT on DuckDB, too coarse
+{#- A double-precision float type (dbt.type_float() is 4-byte FLOAT on DuckDB, too coarse
     for money and for comparing shares with their thresholds). -#}
 {% macro marts_type_double() -%}
     {{ return(adapter.dispatch('marts_type_double')()) }}
@@ -117,4 +127,8 @@
     {%- set started = run_started_at.strftime('%Y-%m-%d %H:%M:%S')
         if run_started_at is defined else none -%}
     cast({{ "'" ~ started ~ "'" if started else 'null' }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{% macro spark__marts_type_double() -%}
+    double
 {%- endmacro %}

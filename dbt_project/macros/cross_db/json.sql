@@ -46,3 +46,13 @@
 {% macro duckdb__is_json_object(expr) -%}
     coalesce(case when json_valid({{ expr }}) then json_type({{ expr }}) = 'OBJECT' end, false)
 {%- endmacro %}
+
+{#- Spark's to_json drops null fields unless told to keep them. -#}
+{% macro spark__row_to_json(columns, relation_alias=none) -%}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
+    {%- set fields = [] -%}
+    {%- for column in columns -%}
+        {%- do fields.append("'" ~ column ~ "', " ~ prefix ~ adapter.quote(column)) -%}
+    {%- endfor %}
+    to_json(named_struct({{ fields | join(', ') }}), map('ignoreNullFields', 'false'))
+{%- endmacro %}

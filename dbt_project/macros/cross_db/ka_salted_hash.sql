@@ -18,3 +18,21 @@
 {% macro duckdb__ka_salted_hash(expr) -%}
     sha256(getvariable('ka_pii_salt') || {{ expr }})
 {%- endmacro %}
+
+{#-
+    Spark: the salt comes from the driver's environment through Spark's variable
+    substitution (`${env:KA_PII_SALT}`, replaced when Spark parses the statement), so the
+    compiled SQL holds the placeholder only. `ka-pipeline spark build` sets the variable
+    from the installation's salt; run by hand without it, the query stops with an error
+    rather than hashing with an empty salt.
+-#}
+{% macro spark__ka_salted_hash(expr) -%}
+    {%- set salt = "'${env:KA_PII_SALT}'" -%}
+    sha2(concat(
+        case
+            when length({{ salt }}) >= 16 and {{ salt }} not like '$%' then {{ salt }}
+            else raise_error('KA_PII_SALT is not set (at least 16 characters) for ka_salted_hash')
+        end,
+        {{ expr }}
+    ), 256)
+{%- endmacro %}

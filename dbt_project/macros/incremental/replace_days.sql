@@ -13,13 +13,12 @@
     "build everything" then equals a full rebuild.
 
     Configure a model with
-        materialized='incremental', incremental_strategy='replace_days',
-        unique_key='<key>', meta={'business_date': '<date column>'}
+        materialized='incremental', unique_key='<key>',
+        meta={'business_date': '<date column>'}, **daily_fact_config('<month column>')
 
-    The SQL dispatches (`replace_days_sql`): an engine without multi-statement
-    delete + insert on plain tables (Spark on parquet) provides
-    `spark__replace_days_sql`, e.g. an `insert overwrite` of the batch's date partitions
-    with partition_by on the business date.
+    The SQL dispatches (`replace_days_sql`). Spark on parquet has no DELETE and accepts
+    only dbt-spark's own strategies: there the facts use `insert_overwrite` of month
+    partitions instead (daily_fact_config.sql).
 -#}
 {% macro get_incremental_replace_days_sql(arg_dict) -%}
     {{ return(adapter.dispatch('replace_days_sql', 'ka_pipeline')(arg_dict)) }}

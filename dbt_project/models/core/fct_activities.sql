@@ -3,9 +3,9 @@
 -- window and the days of rows delivered in it.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
     unique_key='activity_id',
-    meta={'business_date': 'activity_date'}
+    meta={'business_date': 'activity_date'},
+    **daily_fact_config('activity_month')
 ) }}
 {%- set windowed = incremental_window() is not none %}
 
@@ -24,7 +24,7 @@ changed_days as (
 activities as (
     select * from all_activities
     {%- if windowed %}
-    where cast(activity_at as date) in (select business_date from changed_days)
+    where {{ in_batch_period('activity_at') }}
     {%- endif %}
 ),
 
@@ -40,4 +40,7 @@ final as (
     from activities
 )
 
-select * from final
+select
+    final.*,
+    {{ month_of('final.activity_date') }} as activity_month
+from final

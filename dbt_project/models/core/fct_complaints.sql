@@ -3,9 +3,9 @@
 -- window and the days of rows delivered in it.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
     unique_key='complaint_id',
-    meta={'business_date': 'created_date'}
+    meta={'business_date': 'created_date'},
+    **daily_fact_config('created_month')
 ) }}
 {%- set windowed = incremental_window() is not none %}
 
@@ -24,7 +24,7 @@ changed_days as (
 complaints as (
     select * from all_complaints
     {%- if windowed %}
-    where cast(created_at as date) in (select business_date from changed_days)
+    where {{ in_batch_period('created_at') }}
     {%- endif %}
 ),
 
@@ -39,4 +39,7 @@ final as (
     from complaints
 )
 
-select * from final
+select
+    final.*,
+    {{ month_of('final.created_date') }} as created_month
+from final

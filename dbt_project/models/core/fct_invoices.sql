@@ -3,9 +3,9 @@
 -- of invoices delivered, or paid by payments delivered, in it.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
     unique_key='invoice_id',
-    meta={'business_date': 'invoice_date'}
+    meta={'business_date': 'invoice_date'},
+    **daily_fact_config('invoice_month')
 ) }}
 {%- set windowed = incremental_window() is not none %}
 
@@ -36,7 +36,7 @@ changed_days as (
 invoices as (
     select * from all_invoices
     {%- if windowed %}
-    where invoice_date in (select business_date from changed_days)
+    where {{ in_batch_period('invoice_date') }}
     {%- endif %}
 ),
 
@@ -96,4 +96,7 @@ final as (
     from joined
 )
 
-select * from final
+select
+    final.*,
+    {{ month_of('final.invoice_date') }} as invoice_month
+from final

@@ -5,9 +5,9 @@
 -- the previous one).
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
     unique_key='opportunity_stage_key',
-    meta={'business_date': 'entered_date'}
+    meta={'business_date': 'entered_date'},
+    **daily_fact_config('entered_month')
 ) }}
 {%- set windowed = incremental_window() is not none %}
 
@@ -36,7 +36,7 @@ changed_days as (
 changed_opportunities as (
     select distinct opportunity_id
     from all_stage_rows
-    where cast(stage_changed_at as date) in (select business_date from changed_days)
+    where {{ in_batch_period('stage_changed_at') }}
 ),
 {%- endif %}
 
@@ -102,8 +102,11 @@ final as (
         lost_reason
     from sequenced
     {%- if windowed %}
-    where cast(entered_at as date) in (select business_date from changed_days)
+    where {{ in_batch_period('entered_at') }}
     {%- endif %}
 )
 
-select * from final
+select
+    final.*,
+    {{ month_of('final.entered_date') }} as entered_month
+from final

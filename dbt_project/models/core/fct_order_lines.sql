@@ -4,9 +4,9 @@
 -- and the days of orders whose order or lines were delivered in it.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
     unique_key='order_line_id',
-    meta={'business_date': 'order_date'}
+    meta={'business_date': 'order_date'},
+    **daily_fact_config('order_month')
 ) }}
 {%- set windowed = incremental_window() is not none %}
 
@@ -40,7 +40,7 @@ changed_days as (
 orders as (
     select * from all_orders
     {%- if windowed %}
-    where order_date in (select business_date from changed_days)
+    where {{ in_batch_period('order_date') }}
     {%- endif %}
 ),
 
@@ -112,4 +112,7 @@ final as (
     from priced
 )
 
-select * from final
+select
+    final.*,
+    {{ month_of('final.order_date') }} as order_month
+from final

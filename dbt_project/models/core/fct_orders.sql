@@ -4,9 +4,9 @@
 -- whose order or lines were delivered in it.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
     unique_key='order_id',
-    meta={'business_date': 'order_date'}
+    meta={'business_date': 'order_date'},
+    **daily_fact_config('order_month')
 ) }}
 {%- set windowed = incremental_window() is not none %}
 -- depends_on: {{ ref('stg_erp__order_lines') }}
@@ -34,7 +34,7 @@ changed_days as (
 orders as (
     select * from all_orders
     {%- if windowed %}
-    where order_date in (select business_date from changed_days)
+    where {{ in_batch_period('order_date') }}
     {%- endif %}
 ),
 
@@ -113,4 +113,7 @@ final as (
         on orders.order_id = account_versions.order_id
 )
 
-select * from final
+select
+    final.*,
+    {{ month_of('final.order_date') }} as order_month
+from final

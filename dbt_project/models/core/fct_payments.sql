@@ -3,9 +3,9 @@
 -- and the days of payments delivered, or whose invoice was delivered, in it.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
     unique_key='payment_id',
-    meta={'business_date': 'payment_date'}
+    meta={'business_date': 'payment_date'},
+    **daily_fact_config('payment_month')
 ) }}
 {%- set windowed = incremental_window() is not none %}
 
@@ -36,7 +36,7 @@ changed_days as (
 payments as (
     select * from all_payments
     {%- if windowed %}
-    where payment_date in (select business_date from changed_days)
+    where {{ in_batch_period('payment_date') }}
     {%- endif %}
 ),
 
@@ -53,4 +53,7 @@ final as (
         on payments.invoice_id = invoices.invoice_id
 )
 
-select * from final
+select
+    final.*,
+    {{ month_of('final.payment_date') }} as payment_month
+from final

@@ -3,9 +3,9 @@
 -- window and the days of rows delivered in it.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
     unique_key='survey_id',
-    meta={'business_date': 'submitted_date'}
+    meta={'business_date': 'submitted_date'},
+    **daily_fact_config('submitted_month')
 ) }}
 {%- set windowed = incremental_window() is not none %}
 
@@ -24,7 +24,7 @@ changed_days as (
 surveys as (
     select * from all_surveys
     {%- if windowed %}
-    where cast(submitted_at as date) in (select business_date from changed_days)
+    where {{ in_batch_period('submitted_at') }}
     {%- endif %}
 ),
 
@@ -44,4 +44,7 @@ final as (
     from surveys
 )
 
-select * from final
+select
+    final.*,
+    {{ month_of('final.submitted_date') }} as submitted_month
+from final

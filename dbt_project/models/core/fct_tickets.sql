@@ -3,9 +3,9 @@
 -- window and the days of rows delivered in it.
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
     unique_key='ticket_id',
-    meta={'business_date': 'opened_date'}
+    meta={'business_date': 'opened_date'},
+    **daily_fact_config('opened_month')
 ) }}
 {%- set windowed = incremental_window() is not none %}
 
@@ -24,7 +24,7 @@ changed_days as (
 tickets as (
     select * from all_tickets
     {%- if windowed %}
-    where cast(opened_at as date) in (select business_date from changed_days)
+    where {{ in_batch_period('opened_at') }}
     {%- endif %}
 ),
 
@@ -43,4 +43,7 @@ final as (
     from tickets
 )
 
-select * from final
+select
+    final.*,
+    {{ month_of('final.opened_date') }} as opened_month
+from final

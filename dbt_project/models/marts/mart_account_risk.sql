@@ -53,9 +53,9 @@ account_signals as (
         max(case when signal_code = '{{ code }}' then 1 else 0 end) = 1 as has_{{ code }},
         {%- endfor %}
         max(case when signal_rank = 1 then signal_code end) as top_signal_code,
-        {{ dbt.listagg('signal_code', "', '", 'order by signal_rank') }} as signal_codes,
-        {{ dbt.listagg('reason_en', "'; '", 'order by signal_rank') }} as reasons_en,
-        {{ dbt.listagg('reason_zh', "';'", 'order by signal_rank') }} as reasons_zh
+        {{ ordered_listagg('signal_code', "', '", ['signal_rank']) }} as signal_codes,
+        {{ ordered_listagg('reason_en', "'; '", ['signal_rank']) }} as reasons_en,
+        {{ ordered_listagg('reason_zh', "';'", ['signal_rank']) }} as reasons_zh
     from ranked_signals
     group by account_id
 
@@ -65,8 +65,8 @@ top_reasons as (
 
     select
         account_id,
-        {{ dbt.listagg('reason_en', "'; '", 'order by signal_rank') }} as top_reasons_en,
-        {{ dbt.listagg('reason_zh', "';'", 'order by signal_rank') }} as top_reasons_zh
+        {{ ordered_listagg('reason_en', "'; '", ['signal_rank']) }} as top_reasons_en,
+        {{ ordered_listagg('reason_zh', "';'", ['signal_rank']) }} as top_reasons_zh
     from ranked_signals
     where signal_rank <= 2
     group by account_id

@@ -142,13 +142,13 @@ action_reasons as (
 
     select
         actioned.account_id,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             'account_signals.reason_en', "'; '",
-            'order by account_signals.signal_weight desc, account_signals.signal_sort_order'
+            ['-account_signals.signal_weight', 'account_signals.signal_sort_order']
         ) }} as reasons_en,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             'account_signals.reason_zh', "';'",
-            'order by account_signals.signal_weight desc, account_signals.signal_sort_order'
+            ['-account_signals.signal_weight', 'account_signals.signal_sort_order']
         ) }} as reasons_zh
     from actioned
     inner join account_signals
