@@ -6,6 +6,8 @@ Pure Python, no Dagster:
 - `frames`   read the frame a suite validates from DuckDB (one raw batch, or a whole mart),
              with the typed / derived columns and the outside-the-frame parameters
              (recent row counts, known keys, fact revenue) its expectations use;
+- `chunks`   validate a raw batch of many days chunk by chunk (whole days, a row budget)
+             and merge the chunks' results into one per expectation;
 - `runner`   run a suite on a frame with GX 1.x (imported lazily, no progress bars);
 - `results`  turn GX's result into a `SuiteResult`: failed expectations by severity,
              counts, sample values and the delivered file / row they come from.

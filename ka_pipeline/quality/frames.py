@@ -37,13 +37,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
 
 from ka_pipeline.quality.suites import Suite
 from ka_pipeline.settings import DBT_PROJECT_DIR
+
+if TYPE_CHECKING:
+    from ka_pipeline.quality.chunks import ChunkedBatch
 
 LOAD_LOG = "raw._load_log"
 _HALFWIDTH = "translate(trim({x}), '０１２３４５６７８９．，－＋／：　', '0123456789.,-+/: ')"
@@ -101,9 +104,28 @@ def _sql_derivation(
     if kind == "known_in":
         if spec["table"] not in tables:
             return f"case when {x} is not null then false end"
-        known = f"select nullif(trim({_quoted(spec['column'])}), '') from {spec['table']}"
-        return f"case when {x} is not null then {x} in ({known}) end"
+        return f"case when {x} is not null then {x} in ({known_keys(spec)}) end"
+    if kind == "label":  # staging's normalise_label, then the alias seeds' code, else as is
+        spaceless = f"replace(replace(replace(trim({x}), chr(9), ''), ' ', ''), '　', '')"
+        normalised = f"nullif(lower({spaceless}), '')"
+        codes = ", ".join(
+            f"{_literal(alias)}: {_literal(code)}"
+            for alias, code in label_lookup(spec["lookup"]).items()
+        )
+        return f"coalesce(map {{{codes}}}[{normalised}], {normalised})"
     raise ValueError(f"unknown derived column kind {kind!r}")
+
+
+def known_keys(spec: dict[str, Any]) -> str:
+    """SQL of the keys a `known_in` column looks up (trimmed; missing ones left out: one
+    blank key in the other table would make `key in (...)` null, not false, for every
+    unknown key, and hide every orphan)."""
+    key = f"nullif(trim({_quoted(spec['column'])}), '')"
+    return f"select {key} from {spec['table']} where {key} is not null"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 SQL_KINDS = (
@@ -114,8 +136,9 @@ SQL_KINDS = (
     "days_after_partition",
     "unparsed",
     "known_in",
+    "label",
 )
-FRAME_KINDS = ("label", "share_of_value")
+FRAME_KINDS = ("share_of_value",)
 
 
 def _spec_kind(name: str, spec: dict[str, Any]) -> tuple[str, str]:
@@ -127,7 +150,8 @@ def _spec_kind(name: str, spec: dict[str, Any]) -> tuple[str, str]:
 
 # ------------------------------------------------------------------------------- labels
 def normalise_label(value: object) -> str | None:
-    """Like staging's normalise_label: lower case, every space (ASCII, tab, U+3000) removed."""
+    """Like staging's normalise_label (and the `label` derivation's SQL): lower case, every
+    space (ASCII, tab, U+3000) removed. Normalises the alias seeds' spellings."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     text = str(value).strip(" ").replace("\t", "").replace(" ", "").replace("\u3000", "")
@@ -172,21 +196,13 @@ def label_lookup(lookup: str) -> dict[str, str]:
     return {key: code for alias, code in pairs if (key := normalise_label(alias))}
 
 
-def _label_codes(values: pd.Series, lookup: str) -> pd.Series:
-    table = label_lookup(lookup)
-    normalised = values.map(normalise_label, na_action="ignore")
-    return normalised.map(lambda v: table.get(v, v), na_action="ignore").astype(object)
-
-
 # ------------------------------------------------------------------------------- frames
 def _dates_as_objects(frame: pd.DataFrame, date_columns: list[str]) -> pd.DataFrame:
     """DuckDB DATE arrives as datetime64; GX compares `datetime.date` bounds with
-    `datetime.date` values, so date columns become objects (NaT stays missing)."""
+    `datetime.date` values, so date columns become objects (NaT stays missing, as None)."""
     for column in date_columns:
         series = frame[column]
-        frame[column] = pd.Series(
-            [v.date() if not pd.isna(v) else None for v in series], index=frame.index, dtype=object
-        )
+        frame[column] = series.dt.date.where(series.notna(), None).astype(object)
     return frame
 
 
@@ -200,7 +216,26 @@ def query_frame(
     return _dates_as_objects(frame, [n for n, t in zip(names, types, strict=True) if t == "DATE"])
 
 
-def _select_with_derivations(conn, suite: Suite) -> tuple[str, dict[str, str], list[str]]:
+def query_raw_frame(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
+) -> pd.DataFrame:
+    """`query_frame` for raw rows (text and the derived numbers, dates, flags), through Arrow:
+    text stays Arrow-backed (no Python object per value), dates arrive as `datetime.date`,
+    integers and flags as the nullable types `query_frame` gives. Several times faster on
+    the millions of rows of a backfill."""
+    import pyarrow as pa
+
+    nullable = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+    }
+    table = conn.execute(sql, params or []).to_arrow_table()
+    return table.to_pandas(types_mapper=nullable.get)
+
+
+def derivations(conn, suite: Suite) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """(SQL of each SQL-derived column, derived column -> delivered column it shows, notes)."""
     derived_sql: dict[str, str] = {}
     sources: dict[str, str] = {}
     notes: list[str] = []
@@ -216,16 +251,59 @@ def _select_with_derivations(conn, suite: Suite) -> tuple[str, dict[str, str], l
             sources[name] = sources.get(column, column)
         else:
             sources[name] = column
-    select = ", ".join(["*", *(f"{sql} as {_quoted(n)}" for n, sql in derived_sql.items())])
-    return select, sources, notes
+    return derived_sql, sources, notes
+
+
+LINEAGE_COLUMNS = ("_source_file", "_row_number")  # where a sample was delivered
+
+
+def expectation_columns(expectation: dict[str, Any]) -> list[str]:
+    """The columns one expectation reads (`column`, `column_list`, `column_A` / `column_B`)."""
+    kwargs = expectation.get("kwargs", {})
+    names = [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)]
+    return names + list(kwargs.get("column_list") or [])
+
+
+def needed_columns(suite: Suite) -> set[str] | None:
+    """Columns a suite's column expectations need in the frame: their own, the inputs of
+    frame-derived ones (`share_of_value`), the delivered column each derived one shows in
+    samples, and the lineage of samples. None (every column) when an expectation has a
+    `row_condition`, which may name any column."""
+    if any(e.get("kwargs", {}).get("row_condition") for e in suite.expectations):
+        return None
+    needed = set(LINEAGE_COLUMNS)
+    pending = [c for e in suite.expectations for c in expectation_columns(e)]
+    while pending:
+        name = pending.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        if name in suite.derived_columns:
+            kind, column = _spec_kind(name, suite.derived_columns[name])
+            if kind in FRAME_KINDS:
+                pending.append(column)  # computed from the frame: its input must be read
+            else:  # computed in SQL: only the delivered text it shows in samples
+                while column in suite.derived_columns:
+                    column = _spec_kind(column, suite.derived_columns[column])[1]
+                pending.append(column)
+    return needed
+
+
+def select_list(derived_sql: dict[str, str], columns: set[str] | None = None) -> str:
+    """`*` and every SQL-derived column, or only `columns` (raw ones and SQL-derived ones)."""
+    if columns is None:
+        return ", ".join(["*", *(f"{sql} as {_quoted(n)}" for n, sql in derived_sql.items())])
+    items = [
+        f"{derived_sql[c]} as {_quoted(c)}" if c in derived_sql else _quoted(c)
+        for c in sorted(columns)
+    ]
+    return ", ".join(items)
 
 
 def _add_frame_derivations(suite: Suite, frame: pd.DataFrame) -> pd.DataFrame:
     for name, spec in suite.derived_columns.items():
         kind, column = _spec_kind(name, spec)
-        if kind == "label":
-            frame[name] = _label_codes(frame[column], spec["lookup"])
-        elif kind == "share_of_value":
+        if kind == "share_of_value":
             values = frame[column].astype(object).where(frame[column].notna(), "∅")
             sizes = values.map(values.value_counts())
             frame[name] = (sizes / len(frame)).astype(float) if len(frame) else sizes
@@ -274,29 +352,30 @@ def _relation_exists(conn, relation: str) -> bool:
 
 
 def read_batch(
-    conn: duckdb.DuckDBPyConnection, suite: Suite, days: Sequence[date] | None = None
-) -> Batch:
-    """The suite's frame: for `batch: partitions`, the rows delivered for the business days
-    `days` (default: the days of the entity's latest load); for `batch: table`, the whole
-    table."""
-    select, sources, notes = _select_with_derivations(conn, suite)
+    conn: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    days: Sequence[date] | None = None,
+    *,
+    chunk_rows: int | None = None,
+) -> Batch | ChunkedBatch:
+    """What the suite validates: for `batch: partitions`, the rows delivered for the business
+    days `days` (default: the days of the entity's latest load), planned in chunks of whole
+    days of at most `chunk_rows` rows (default `chunks.CHUNK_ROWS`) and read chunk by chunk
+    while validating; for `batch: table`, the whole table as one frame."""
+    from ka_pipeline.quality.chunks import plan  # chunks builds on this module
+
+    derived_sql, sources, notes = derivations(conn, suite)
+    batch: Batch | ChunkedBatch
     if suite.batch == "partitions":
         days = tuple(sorted(set(days))) if days else latest_loaded_days(conn, suite)
         if not days:
             raise LookupError(f"{suite.table}: nothing loaded yet, no batch to validate")
-        frame = query_frame(
-            conn,
-            f"select {select} from {suite.table} where _partition_date in (select unnest(?)) "
-            "order by _partition_date, _source_file, _row_number",
-            [list(days)],
-        )
-        description = f"{suite.table}, {describe_days(days)}"
+        batch = plan(conn, suite, days, derived_sql, sources, notes, chunk_rows)
     else:
-        frame = query_frame(conn, f"select {select} from {suite.table}")
-        description = f"{suite.table}, whole table"
-        days = None
-    frame = _add_frame_derivations(suite, frame)
-    batch = Batch(frame, {}, f"{description}: {len(frame):,} rows", days, notes, sources)
+        frame = query_frame(conn, f"select {select_list(derived_sql)} from {suite.table}")
+        frame = _add_frame_derivations(suite, frame)
+        description = f"{suite.table}, whole table: {len(frame):,} rows"
+        batch = Batch(frame, {}, description, None, notes, sources)
     for name, spec in suite.parameters.items():
         provider = PROVIDERS[spec["provider"]]
         batch.parameters.update(provider(conn, suite, batch, name, spec))
@@ -304,7 +383,9 @@ def read_batch(
 
 
 # ---------------------------------------------------------------------------- providers
-def _recent_row_count(conn, suite: Suite, batch: Batch, name: str, spec: dict) -> dict:
+def _recent_row_count(
+    conn, suite: Suite, batch: Batch | ChunkedBatch, name: str, spec: dict
+) -> dict:
     """Rows expected in the batch from the recent load history (same weekday), and bounds.
 
     expected = sum over the batch's days of the mean delivered rows of that weekday over the
@@ -403,7 +484,7 @@ def _seed_values(conn, suite: Suite, batch: Batch, name: str, spec: dict) -> dic
     return {name: sorted(values)}
 
 
-Provider = Callable[[duckdb.DuckDBPyConnection, Suite, Batch, str, dict], dict]
+Provider = Callable[[duckdb.DuckDBPyConnection, Suite, "Batch | ChunkedBatch", str, dict], dict]
 PROVIDERS: dict[str, Provider] = {
     "recent_row_count": _recent_row_count,
     "fact_revenue": _fact_revenue,

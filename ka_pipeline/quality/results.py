@@ -39,6 +39,8 @@ class ExpectationOutcome:
     rows: list[str] = field(default_factory=list)
     exception: str | None = None
     note: str | None = None
+    missing_count: int | None = None  # rows GX did not consider (merging chunks needs it)
+    kwargs: dict[str, Any] = field(default_factory=dict, repr=False)  # as GX resolved them
 
     @property
     def label(self) -> str:
@@ -84,6 +86,7 @@ class SuiteResult:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     parameters: dict[str, Any] = field(default_factory=dict)  # values from outside the frame
+    chunks: int = 1  # frames the rows were validated in (see `chunks`)
 
     @property
     def failed(self) -> list[ExpectationOutcome]:
@@ -252,8 +255,12 @@ def _distinct(values: list[str]) -> list[str]:
     return seen
 
 
-def outcome_from_gx(suite: Suite, batch: Batch, gx_result: Any) -> ExpectationOutcome:
-    """One GX ExpectationValidationResult -> an outcome (severity and small-batch rule)."""
+def outcome_from_gx(
+    suite: Suite, batch: Batch, gx_result: Any, *, locate_passing: bool = False
+) -> ExpectationOutcome:
+    """One GX ExpectationValidationResult on one frame -> an outcome with GX's counts and,
+    when it failed (or, with `locate_passing`, when any row broke it: a chunk's rows may
+    fail the whole batch), samples and rows. Severity rules come after: see `judge`."""
     config = gx_result.expectation_config
     index = int(config.meta["ka_index"])
     declared = suite.expectations[index]
@@ -286,24 +293,36 @@ def outcome_from_gx(suite: Suite, batch: Batch, gx_result: Any) -> ExpectationOu
         observed_value=result.get("observed_value"),
         expected=_expected(kwargs),
         exception=exception,
+        missing_count=result.get("missing_count"),
+        kwargs=kwargs,
     )
-    rows = len(batch.frame)
-    is_column_level = bool(kwargs.get("column") or kwargs.get("column_list"))
+    if not outcome.success or (locate_passing and outcome.unexpected_count):
+        _locate(suite, batch, outcome, kwargs, list(result.get("partial_unexpected_list") or []))
+    return outcome
+
+
+def judge(suite: Suite, outcome: ExpectationOutcome, rows: int) -> ExpectationOutcome:
+    """The severity rules, on the whole batch of `rows` rows: a column rule cannot fail on an
+    empty batch; a warning rule broken by a systemic share is an error; an error on too
+    small a batch is reported as a warning. A passing outcome shows no samples."""
+    meta = suite.expectations[outcome.index].get("meta", {})
+    is_column_level = outcome.column is not None
     if not outcome.success and is_column_level and rows == 0:
         outcome.success, outcome.note = True, "not applicable: empty batch"
-    if not outcome.success:
-        _locate(suite, batch, outcome, kwargs, list(result.get("partial_unexpected_list") or []))
-        error_above = meta.get("error_above_percent")
-        if (
-            error_above is not None
-            and outcome.unexpected_percent is not None
-            and outcome.unexpected_percent > float(error_above)
-        ):
-            outcome.severity = "error"  # a warning rule broken by a systemic share
-        if error_above is not None:
-            outcome.expected += f"; ERROR above {error_above} %"
-        min_rows = int(meta.get("min_rows_to_block", suite.min_rows_to_block))
-        if outcome.severity == "error" and is_column_level and rows < min_rows:
-            outcome.severity = "warn"
-            outcome.note = f"{rows} rows < {min_rows}: too few to block"
+    if outcome.success:
+        outcome.samples, outcome.rows = [], []
+        return outcome
+    error_above = meta.get("error_above_percent")
+    if (
+        error_above is not None
+        and outcome.unexpected_percent is not None
+        and outcome.unexpected_percent > float(error_above)
+    ):
+        outcome.severity = "error"  # a warning rule broken by a systemic share
+    if error_above is not None:
+        outcome.expected += f"; ERROR above {error_above} %"
+    min_rows = int(meta.get("min_rows_to_block", suite.min_rows_to_block))
+    if outcome.severity == "error" and is_column_level and rows < min_rows:
+        outcome.severity = "warn"
+        outcome.note = f"{rows} rows < {min_rows}: too few to block"
     return outcome

@@ -39,12 +39,15 @@ from dagster import (
 
 from ka_pipeline.defs.partitions import days_of_months, last_complete_day
 from ka_pipeline.defs.resources import WAREHOUSE_POOL
+from ka_pipeline.quality.chunks import ChunkedBatch
 from ka_pipeline.quality.frames import Batch, read_batch
 from ka_pipeline.quality.results import SuiteResult
 from ka_pipeline.quality.suites import Suite, load_suites
 from ka_pipeline.settings import Settings
 
-FrameLoader = Callable[[duckdb.DuckDBPyConnection, Suite, Sequence[date] | None], Batch]
+FrameLoader = Callable[
+    [duckdb.DuckDBPyConnection, Suite, Sequence[date] | None], Batch | ChunkedBatch
+]
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ def check_result(binding: SuiteBinding, result: SuiteResult) -> AssetCheckResult
         "failed_warn": len(result.warnings),
         "failed_expectations": MetadataValue.md(result.markdown()),
         "validation_seconds": result.seconds,
+        "chunks_validated": result.chunks,  # frames of at most chunks.CHUNK_ROWS rows
     }
     if failed:
         metadata["failures"] = MetadataValue.json([o.as_dict() for o in failed])
@@ -191,6 +195,10 @@ def check_result(binding: SuiteBinding, result: SuiteResult) -> AssetCheckResult
         description=result.summary()[:1000],
         metadata=metadata,
     )
+
+
+def _is_empty(batch: Batch | ChunkedBatch) -> bool:
+    return batch.rows == 0 if isinstance(batch, ChunkedBatch) else batch.frame.empty
 
 
 def _not_evaluated(binding: SuiteBinding, error: Exception) -> AssetCheckResult:
@@ -235,7 +243,7 @@ def build_gx_checks(
                     continue
                 try:
                     batch = binding.load(conn, binding.suite, days)
-                    if binding.entity_key is None and batch.frame.empty and unmapped:
+                    if binding.entity_key is None and _is_empty(batch) and unmapped:
                         # e.g. the funnel of an orders-only adoption: nothing to build it from
                         yield _not_mapped(
                             binding,
