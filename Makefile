@@ -48,19 +48,23 @@ $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 
 setup: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml $(MANIFEST)
 
-# The optional Spark extra (dbt-spark, pyspark) on top of the pinned base; `pip sync` of the
-# base lock removes it again, hence the dependency on .installed.
-$(VENV)/.spark-installed: requirements-spark.lock $(VENV)/.installed
+# The optional Spark extra (dbt-spark, pyspark) in an environment of its own: with pyspark
+# importable, Great Expectations imports pyspark.sql.connect, which ends a process whose
+# __main__ has no file (pytest-xdist workers) with SystemExit. Same pins as the base.
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/.installed: requirements-spark.lock pyproject.toml | $(UV)
 	@command -v java >/dev/null || { echo "spark-setup: Spark needs Java 17 (java on PATH)"; exit 1; }
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements-spark.lock
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(SPARK_VENV)
+	$(UV) pip sync --quiet --python $(SPARK_VENV)/bin/python requirements-spark.lock
+	$(UV) pip install --quiet --python $(SPARK_VENV)/bin/python --no-deps -e .
 	touch $@
 
-spark-setup: setup $(VENV)/.spark-installed
+spark-setup: setup $(SPARK_VENV)/.installed
 
 # Builds the dbt project on Spark from the DuckDB warehouse's raw layer (run `make run`
 # first) and compares every BI-facing table with DuckDB's.
 spark-build: spark-setup
-	$(BIN)/ka-pipeline spark-build --compare
+	$(SPARK_VENV)/bin/ka-pipeline spark-build --compare
 
 run: setup
 	$(BIN)/ka-pipeline generate --if-missing
@@ -110,6 +114,6 @@ lock: | $(UV)
 		--no-emit-project --no-header -o requirements-spark.lock
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .dagster_home data dbt_project/target dbt_project/logs \
+	rm -rf $(VENV) $(SPARK_VENV) $(TOOLS) .dagster_home data dbt_project/target dbt_project/logs \
 		.pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

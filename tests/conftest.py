@@ -20,12 +20,14 @@ import pytest
 
 from ka_pipeline.extract.loader import expected_deliveries, load_deliveries
 from ka_pipeline.landing.contract import ENTITIES
+from ka_pipeline.quality.suites import Suite, load_suites
 from ka_pipeline.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
 SAMPLE_START, SAMPLE_END = date(2023, 7, 1), date(2024, 12, 31)
 SHARED_BUILDS = ("clean_build", "defects_build")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the marks into groups
 def pytest_collection_modifyitems(items):
     """Group tests for `pytest -n 2 --dist loadgroup` (make test) by what they build.
 
@@ -65,10 +67,14 @@ class Workspace:
         return Settings.from_env(self.env)
 
     def cli(
-        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+        self,
+        *args: str,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+        python: Path | None = None,
     ) -> subprocess.CompletedProcess:
         result = subprocess.run(
-            [sys.executable, "-m", "ka_pipeline.cli", *args],
+            [str(python or sys.executable), "-m", "ka_pipeline.cli", *args],
             env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
@@ -139,6 +145,18 @@ def defects_build(tmp_path_factory) -> Workspace:
     load_all(ws.settings, SAMPLE_START, SAMPLE_END)
     ws.dbt("build")
     return ws
+
+
+@pytest.fixture
+def warehouse(sample, tmp_path) -> Path:
+    """A private copy of the module's `sample` warehouse (`sample` = (landing, warehouse))."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample[1], copy)
+    return copy
+
+
+def raw_suite(name: str) -> Suite:
+    return next(s for s in load_suites(layer="raw") if s.name == name)
 
 
 def load_all(settings: Settings, start: date, end: date) -> None:

@@ -8,12 +8,12 @@ delivered again in another chunk and a bad value in the last chunk must be found
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import raw_suite as suite
 
 from ka_pipeline.extract.loader import Delivery, expected_deliveries, load_deliveries
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
@@ -52,17 +52,6 @@ def defective(tmp_path_factory) -> tuple[Path, Path]:
 def sample(tmp_path_factory) -> tuple[Path, Path]:
     """No defects: the one a test adds is the only one."""
     return load_sample(tmp_path_factory.mktemp("chunks_clean"), 0.0)
-
-
-@pytest.fixture
-def warehouse(sample, tmp_path) -> Path:
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(sample[1], copy)
-    return copy
-
-
-def suite(name: str):
-    return next(s for s in load_suites(layer="raw") if s.name == name)
 
 
 def validate(warehouse: Path, name: str, chunk_rows: int):

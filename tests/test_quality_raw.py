@@ -4,13 +4,13 @@ named expectation of the named suite, with counts, samples and the file / row.""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import raw_suite as suite
 
 from ka_pipeline.extract.errors import LandingFileError
 from ka_pipeline.extract.loader import Delivery, expected_deliveries, load_deliveries
@@ -38,17 +38,6 @@ def sample(tmp_path_factory) -> tuple[Path, Path]:
             deliveries = expected_deliveries(entity, landing, days if entity.daily else None)
             load_deliveries(conn, entity, deliveries, landing)
     return landing, warehouse
-
-
-@pytest.fixture
-def warehouse(sample, tmp_path) -> Path:
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(sample[1], copy)
-    return copy
-
-
-def suite(name: str):
-    return next(s for s in load_suites(layer="raw") if s.name == name)
 
 
 def validate(warehouse: Path, name: str, span: tuple[date, date] | None):

@@ -10,13 +10,14 @@ and its per-statement cost dominate: a few minutes.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from ka_pipeline.serving.tables import SERVED_TABLES
-from ka_pipeline.settings import DBT_PROJECT_DIR
+from ka_pipeline.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -28,11 +29,18 @@ class SparkParity:
     spark_dir: Path
 
 
-@pytest.fixture(scope="module")
+# `make spark-setup` installs the Spark extra in an environment of its own (Makefile)
+SPARK_PYTHON = Path(os.environ.get("KA_SPARK_PYTHON", REPO_ROOT / ".venv-spark" / "bin" / "python"))
+
+
+@pytest.fixture(scope="session")  # session: one Spark build even if xdist interleaves modules
 def spark_parity(defects_build, tmp_path_factory) -> SparkParity:
+    assert SPARK_PYTHON.exists(), f"{SPARK_PYTHON} is missing: run `make spark-setup`"
     spark_dir = tmp_path_factory.mktemp("spark")
-    env = {"KA_SPARK_DIR": str(spark_dir)}
-    result = defects_build.cli("spark-build", "--compare", "--skip-tests", env=env, check=False)
+    result = defects_build.cli(
+        "spark-build", "--compare", "--skip-tests",
+        env={"KA_SPARK_DIR": str(spark_dir)}, python=SPARK_PYTHON, check=False,
+    )  # fmt: skip
     report = spark_dir / "parity.json"
     assert report.exists(), f"no parity report:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
     return SparkParity(json.loads(report.read_text(encoding="utf-8")), result.returncode, spark_dir)

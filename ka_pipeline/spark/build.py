@@ -18,7 +18,10 @@ from ka_pipeline.secrets import PII_SALT_ENV, pii_salt
 from ka_pipeline.settings import DBT_PROJECT_DIR, Settings
 from ka_pipeline.spark.raw_export import export_raw
 
-SPARK_EXTRA_HINT = "Spark support is not installed: run `make spark-setup` (dbt-spark, pyspark)"
+SPARK_EXTRA_HINT = (
+    "Spark support is not installed in this environment: run `make spark-setup` and use "
+    ".venv-spark/bin/ka-pipeline (dbt-spark and pyspark live in an environment of their own)"
+)
 
 
 class SparkBuildError(RuntimeError):
