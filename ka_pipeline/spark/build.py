@@ -102,10 +102,13 @@ def build_on_spark(settings: Settings, *, with_tests: bool = True) -> SparkBuild
 
 
 def spark_session():
-    """The Spark session dbt ran in (after `build_on_spark`)."""
+    """The Spark session dbt ran in (after `build_on_spark`).
+
+    Not `getActiveSession()`: that is per thread, and dbt runs models on threads of its own.
+    """
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-    session = SparkSession.getActiveSession()
-    if session is None:
+    if SparkContext._active_spark_context is None:
         raise SparkBuildError("no Spark session: build_on_spark has not run in this process")
-    return session
+    return SparkSession.builder.getOrCreate()

@@ -1,10 +1,11 @@
-"""Do DuckDB and Spark hold the same BI-facing tables?
+"""Do DuckDB and Spark hold the same tables?
 
-Compared: every table of a BI release (`serving.tables.SERVED_TABLES`), plus the salted
-contact keys (`core.dim_contacts`: both engines must hash alike for contacts to match
-across systems) and the quarantined rows (`quality.dq_quarantined_rows`: both engines
-must reject the same delivered rows for the same reasons). For each: the column names, the row
-count, and per column the non-null count, the number of distinct values and then
+Compared: every table of a BI release (`serving.tables.SERVED_TABLES`); the salted contact
+keys (`core.dim_contacts`: both engines must hash alike for contacts to match across
+systems); the nine incremental facts (their replacement strategy is what differs most by
+engine); the quarantined rows (`quality.dq_quarantined_rows`: both engines must reject the
+same delivered rows for the same reasons). For each: the column names, the row count, and
+per column the non-null count, the number of distinct values and then
 - integers, decimals, text, dates, booleans: the sorted values themselves (exact);
 - floating-point columns: sum, min and max within a relative 1e-9 (the engines may add
   in another order).
@@ -112,9 +113,21 @@ def compare_table(qualified: str, duck: duckdb.DuckDBPyConnection, spark) -> Tab
     return result
 
 
+INCREMENTAL_FACTS = (
+    "fct_orders",
+    "fct_order_lines",
+    "fct_invoices",
+    "fct_payments",
+    "fct_activities",
+    "fct_opportunity_stages",
+    "fct_surveys",
+    "fct_complaints",
+    "fct_tickets",
+)
 COMPARED_TABLES = (
     *(t.qualified for t in SERVED_TABLES),
     "core.dim_contacts",
+    *(f"core.{fact}" for fact in INCREMENTAL_FACTS),
     "quality.dq_quarantined_rows",
 )
 

@@ -67,7 +67,13 @@
     cast(extract(yearofweek from {{ expr }}) as int)
 {%- endmacro %}
 
-{#- hours_between(start, end): elapsed hours as a decimal with two places. -#}
+{#-
+    hours_between(start, end): elapsed hours as a decimal with two places, rounded half away
+    from zero through a 6-place decimal: a plain cast rounds 1062558 s / 3600 = 295.155 h
+    to 295.15 on DuckDB (a double just below .155) and to 295.16 on Spark (exact decimal).
+-#}
 {% macro hours_between(start_ts, end_ts) -%}
-    cast({{ dbt.datediff(start_ts, end_ts, 'second') }} / 3600.0 as decimal(18, 2))
+    cast(round(cast(
+        {{ dbt.datediff(start_ts, end_ts, 'second') }} / 3600.0 as decimal(38, 6)
+    ), 2) as decimal(18, 2))
 {%- endmacro %}
