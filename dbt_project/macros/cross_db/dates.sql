@@ -68,12 +68,11 @@
 {%- endmacro %}
 
 {#-
-    hours_between(start, end): elapsed hours as a decimal with two places, rounded half away
-    from zero through a 6-place decimal: a plain cast rounds 1062558 s / 3600 = 295.155 h
-    to 295.15 on DuckDB (a double just below .155) and to 295.16 on Spark (exact decimal).
+    hours_between(start, end): elapsed hours as a decimal with two places, rounded like the
+    marts (marts_round): a plain cast rounds 1062558 s / 3600 = 295.155 h to 295.15 on
+    DuckDB (a double just below .155) and to 295.16 on Spark (exact decimal).
 -#}
 {% macro hours_between(start_ts, end_ts) -%}
-    cast(round(cast(
-        {{ dbt.datediff(start_ts, end_ts, 'second') }} / 3600.0 as decimal(38, 6)
-    ), 2) as decimal(18, 2))
+    cast({{ marts_round(dbt.datediff(start_ts, end_ts, 'second') ~ ' / 3600.0', 2) }}
+        as decimal(18, 2))
 {%- endmacro %}

@@ -70,3 +70,18 @@
         {{ in_incremental_window(business_date) }}
         or {{ in_incremental_window(delivered_on) }}
 {%- endmacro %}
+
+{#-
+    order_changed_days(orders, order_lines): touched_days of the orders, plus the days of
+    orders with a line delivered in the window. Shared by fct_orders and fct_order_lines,
+    which must replace the same days.
+-#}
+{% macro order_changed_days(orders, order_lines) -%}
+    {{ touched_days(orders, 'order_date') }}
+    union
+    select {{ orders }}.order_date as business_date
+    from {{ orders }}
+    inner join {{ order_lines }} as delivered_lines
+        on {{ orders }}.order_id = delivered_lines.order_id
+    where {{ in_incremental_window('delivered_lines._partition_date') }}
+{%- endmacro %}

@@ -27,13 +27,7 @@ all_orders as (
 -- days touched by the window: orders dated or delivered in it, and orders with lines
 -- delivered in it
 changed_days as (
-    {{ touched_days('all_orders', 'order_date') }}
-    union
-    select all_orders.order_date as business_date
-    from all_orders
-    inner join all_order_lines
-        on all_orders.order_id = all_order_lines.order_id
-    where {{ in_incremental_window('all_order_lines._partition_date') }}
+    {{ order_changed_days('all_orders', 'all_order_lines') }}
 ),
 {%- endif %}
 

@@ -21,13 +21,7 @@ all_orders as (
 -- days touched by the window: orders dated or delivered in it, and orders with lines
 -- delivered in it (fct_order_lines already holds those lines)
 changed_days as (
-    {{ touched_days('all_orders', 'order_date') }}
-    union
-    select all_orders.order_date as business_date
-    from all_orders
-    inner join {{ ref('stg_erp__order_lines') }} as order_lines
-        on all_orders.order_id = order_lines.order_id
-    where {{ in_incremental_window('order_lines._partition_date') }}
+    {{ order_changed_days('all_orders', ref('stg_erp__order_lines')) }}
 ),
 {%- endif %}
 
