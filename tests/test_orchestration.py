@@ -314,12 +314,16 @@ def test_nightly_request_gives_the_month_to_date_window(night, partition, window
 
 def test_dbt_args_carry_the_window_merged_with_the_users_vars():
     june = DbtWindow(date(2024, 6, 1), date(2024, 6, 30))
+    no_unit_tests = ["--exclude-resource-type", "unit_test"]
     assert dbt_build_args(DbtBuildConfig(), june) == [
-        "build", "--vars", '{"max_date": "2024-06-30", "min_date": "2024-06-01"}',
+        "build", "--vars", '{"max_date": "2024-06-30", "min_date": "2024-06-01"}', *no_unit_tests,
     ]  # fmt: skip
     user = DbtBuildConfig(dbt_vars={"min_date": "2024-06-15", "rfm_window_months": 6})
     assert json.loads(dbt_build_args(user, june)[2]) == {
         "min_date": "2024-06-15", "max_date": "2024-06-30", "rfm_window_months": 6,
     }  # fmt: skip
-    assert dbt_build_args(DbtBuildConfig(full_refresh=True), june) == ["build", "--full-refresh"]
-    assert dbt_build_args(DbtBuildConfig(), None) == ["build"]
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True), june) == [
+        "build", "--full-refresh", *no_unit_tests,
+    ]  # fmt: skip
+    assert dbt_build_args(DbtBuildConfig(), None) == ["build", *no_unit_tests]
+    assert dbt_build_args(DbtBuildConfig(unit_tests=True), None) == ["build"]

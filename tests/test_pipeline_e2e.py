@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
@@ -118,6 +120,15 @@ def test_orphan_accounts_become_inferred_members(defects_build):
         "where not a.is_in_crm"
     )[0]
     assert orphan_orders > 0
+
+
+def test_every_dbt_unit_test_passes(defects_build):
+    """Dagster runs skip the unit tests (their outcome does not depend on the data); the
+    test suite's `dbt build` runs them all."""
+    results = json.loads((defects_build.root / "build_run_results.json").read_text())["results"]
+    unit = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert len(unit) >= 20
+    assert set(unit.values()) == {"pass"}, {k: v for k, v in unit.items() if v != "pass"}
 
 
 def test_dagster_recorded_materializations_with_row_counts(clean_build):

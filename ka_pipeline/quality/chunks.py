@@ -48,7 +48,6 @@ from datetime import date
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from ka_pipeline.quality.frames import (
     FRAME_KINDS,
@@ -142,6 +141,8 @@ class ChunkedBatch:
 
     def row_count_frame(self) -> Batch:
         """No columns, the batch's number of rows (a RangeIndex: no memory per row)."""
+        import pandas as pd
+
         frame = pd.DataFrame(index=pd.RangeIndex(self.rows))
         return Batch(frame, self.parameters, self.description, self.days, self.notes, self.sources)
 

@@ -40,12 +40,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from ka_pipeline.quality.suites import Suite
 from ka_pipeline.settings import DBT_PROJECT_DIR
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ka_pipeline.quality.chunks import ChunkedBatch
 
 LOAD_LOG = "raw._load_log"
@@ -223,6 +224,7 @@ def query_raw_frame(
     text stays Arrow-backed (no Python object per value), dates arrive as `datetime.date`,
     integers and flags as the nullable types `query_frame` gives. Several times faster on
     the millions of rows of a backfill."""
+    import pandas as pd
     import pyarrow as pa
 
     nullable = {

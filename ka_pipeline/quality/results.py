@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ka_pipeline.quality.frames import Batch
 from ka_pipeline.quality.suites import Suite
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_SAMPLES = 5
 MAX_ROWS = 3
@@ -172,6 +173,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def _is_missing(value: Any) -> bool:
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):

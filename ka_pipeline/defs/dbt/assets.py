@@ -30,6 +30,12 @@ class DbtBuildConfig(Config):
         default=False,
         description="Rebuild the incremental facts from scratch (--full-refresh, no window).",
     )
+    unit_tests: bool = Field(
+        default=False,
+        description="Also run the dbt unit tests. They test the SQL logic on fixed inputs, so "
+        "their outcome does not depend on the data: `make test` runs them, a nightly run "
+        "skips them.",
+    )
     dbt_vars: dict[str, Any] = Field(
         default_factory=dict,
         description="Overrides of the parameters in dbt_project.yml `vars:` "
@@ -50,6 +56,8 @@ def dbt_build_args(config: DbtBuildConfig, window: DbtWindow | None = None) -> l
         args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
     if config.full_refresh:
         args.append("--full-refresh")
+    if not config.unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     return args
 
 
