@@ -1,6 +1,7 @@
 """Crash safety and idempotency of the nightly run, through the real `ka-pipeline run`.
 
-One small sample is built once; then the run of its last month is SIGKILLed (the whole
+A private copy of the session's clean build (landing, warehouse, release, Dagster
+instance) is the starting point; then the run of its last month is SIGKILLed (the whole
 process group, dbt included) during extraction, in the middle of dbt and in the middle of
 the BI publish. After every kill the published release is still the last good one and
 intact. The marts are compared byte for byte with the first build's twice: after the run
@@ -13,32 +14,31 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
 
 import duckdb
 import pytest
-from conftest import Workspace, make_workspace
+from conftest import SAMPLE_END, Workspace
 
 from ka_pipeline.serving.area import ServingArea
 from ka_pipeline.serving.verify import assert_release_intact
 
-START, END = date(2024, 1, 1), date(2024, 2, 29)
 # run metadata that differs by design between two runs of the same data
 RUN_METADATA = {"mart_run_parameters": ["dbt_invocation_id", "run_started_at"]}
 KILL_TIMEOUT_S = 600
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Workspace, dict[str, str]]:
-    ws = make_workspace(tmp_path_factory.mktemp("crash"))
-    ws.cli("generate", "--start", str(START), "--end", str(END), "--scale", "0.1", "--seed", "11")
-    ws.cli("run", "--no-report")
+def built(clean_build, tmp_path_factory) -> tuple[Workspace, dict[str, str]]:
+    ws = Workspace(tmp_path_factory.mktemp("crash"))
+    for folder in ("data", "dagster_home"):
+        shutil.copytree(clean_build.root / folder, ws.root / folder, symlinks=True)
     return ws, mart_checksums(ws)
 
 
@@ -83,7 +83,7 @@ def run_last_month(ws: Workspace, kill_when: Callable[[str], bool] | None = None
     """
     process = subprocess.Popen(
         [sys.executable, "-m", "ka_pipeline.cli", "run", "--no-report",
-         "--start", str(END.replace(day=1)), "--end", str(END)],
+         "--start", str(SAMPLE_END.replace(day=1)), "--end", str(SAMPLE_END)],
         env=ws.env, cwd=ws.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,  # its own group: the kill takes dbt along
     )  # fmt: skip
