@@ -19,6 +19,7 @@ from dagster._core.storage.tags import (
 )
 
 from ka_pipeline.defs.partitions import month_key
+from ka_pipeline.instance_sqlite import fast_sqlite_commits
 from ka_pipeline.settings import Settings
 
 
@@ -90,6 +91,7 @@ def run_full_build(
     # SQLite event storage otherwise writes days x assets events before the run starts.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     job = build_definitions(settings).resolve_job_def("full_build")
+    fast_sqlite_commits()
     with DagsterInstance.get() as instance:
         for run_id in fail_runs_of_dead_processes(instance):
             print(f"Marked run {run_id} failed: its process died before it finished")

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 from dagster import DagsterInstance, Definitions
 
+from ka_pipeline.instance_sqlite import fast_sqlite_commits
 from ka_pipeline.report.weeks import ReportWeek
 from ka_pipeline.run import fail_runs_of_dead_processes, process_tags
 from ka_pipeline.settings import Settings
@@ -61,6 +62,7 @@ def run_weekly_report(
     if languages:
         run_config["ops"] = {"reports__weekly_report": {"config": {"languages": languages}}}
     owned = instance is None
+    fast_sqlite_commits()
     instance = instance or DagsterInstance.get()
     try:
         fail_runs_of_dead_processes(instance)
