@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from ka_pipeline.settings import DBT_PROJECT_DIR
+from ka_pipeline.settings import DBT_PROJECT_DIR, DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 def compile_models(target_dir: Path, database: Path, env: dict[str, str]) -> Path:
@@ -105,7 +105,7 @@ def run_floor(
     days: list[date],
     seeds_from: Path,
     pii_salt: str,
-    memory_limit: str = "4GB",
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT,
     threads: int = 2,
     select: set[str] | None = None,
 ) -> dict:
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds-from", type=Path, required=True)
     parser.add_argument("--days", required=True, help="first..last business day to load")
     parser.add_argument("--pii-salt", required=True)
-    parser.add_argument("--memory-limit", default="4GB")
+    parser.add_argument("--memory-limit", default=DEFAULT_DUCKDB_MEMORY_LIMIT)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     first, last = (date.fromisoformat(d) for d in args.days.split(".."))
