@@ -137,13 +137,16 @@ class ChunkedBatch:
         frame = query_raw_frame(
             self.conn, f"select {select_list(self.derived_sql)} from {self.suite.table} limit 0"
         )
-        return Batch(frame, self.parameters, self.description, self.days, self.notes, self.sources)
+        return self._whole_batch(frame)
 
     def row_count_frame(self) -> Batch:
         """No columns, the batch's number of rows (a RangeIndex: no memory per row)."""
         import pandas as pd
 
-        frame = pd.DataFrame(index=pd.RangeIndex(self.rows))
+        return self._whole_batch(pd.DataFrame(index=pd.RangeIndex(self.rows)))
+
+    def _whole_batch(self, frame) -> Batch:
+        """`frame` standing for the whole batch (its description, days and parameters)."""
         return Batch(frame, self.parameters, self.description, self.days, self.notes, self.sources)
 
     def repeated_keys(self, outcome: ExpectationOutcome) -> tuple[int, Batch | None]:
@@ -375,7 +378,7 @@ def validate_in_chunks(
         for chunk in batch.frames():
             for outcome in observe(suite, chunk, per_chunk, len(batch.chunks) > 1):
                 parts[outcome.index].append(outcome)
-            rows.append(len(chunk.frame))
+            rows.append(chunk.rows)
             del chunk  # freed before the next chunk is read
         for i, chunk_outcomes in parts.items():
             if len(chunk_outcomes) == 1:

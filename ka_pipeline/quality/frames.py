@@ -70,6 +70,10 @@ class Batch:
     notes: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # derived column -> raw column
 
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
 
 def _quoted(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'

@@ -80,15 +80,15 @@ def validate(suite: Suite, batch: Batch | ChunkedBatch) -> SuiteResult:
     started = time.perf_counter()
     if isinstance(batch, ChunkedBatch):
         outcomes = validate_in_chunks(suite, batch, _observe)
-        rows, chunks = batch.rows, len(batch.chunks)
+        chunks = len(batch.chunks)
     else:
         outcomes = _observe(suite, batch, list(range(len(suite.expectations))))
-        rows, chunks = len(batch.frame), 1
-    outcomes = sorted((judge(suite, o, rows) for o in outcomes), key=lambda o: o.index)
+        chunks = 1
+    outcomes = sorted((judge(suite, o, batch.rows) for o in outcomes), key=lambda o: o.index)
     return SuiteResult(
         suite=suite,
         description=batch.description,
-        rows=rows,
+        rows=batch.rows,
         outcomes=outcomes,
         notes=list(batch.notes),
         seconds=round(time.perf_counter() - started, 3),

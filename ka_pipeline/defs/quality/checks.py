@@ -197,10 +197,6 @@ def check_result(binding: SuiteBinding, result: SuiteResult) -> AssetCheckResult
     )
 
 
-def _is_empty(batch: Batch | ChunkedBatch) -> bool:
-    return batch.rows == 0 if isinstance(batch, ChunkedBatch) else batch.frame.empty
-
-
 def _not_evaluated(binding: SuiteBinding, error: Exception) -> AssetCheckResult:
     message = f"{type(error).__name__}: {error}"
     return AssetCheckResult(
@@ -243,7 +239,7 @@ def build_gx_checks(
                     continue
                 try:
                     batch = binding.load(conn, binding.suite, days)
-                    if binding.entity_key is None and _is_empty(batch) and unmapped:
+                    if binding.entity_key is None and batch.rows == 0 and unmapped:
                         # e.g. the funnel of an orders-only adoption: nothing to build it from
                         yield _not_mapped(
                             binding,
