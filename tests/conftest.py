@@ -108,6 +108,13 @@ class Workspace:
         return json.loads((self.settings.landing_dir / "_generator_summary.json").read_text())
 
 
+def copy_build(build: Workspace, root: Path) -> None:
+    """A private copy of `build` under `root`: landing, warehouse, outputs (the serving
+    area's `current` stays a relative symlink) and the Dagster instance."""
+    for folder in ("data", "dagster_home"):
+        shutil.copytree(build.root / folder, root / folder, symlinks=True)
+
+
 def make_workspace(root: Path) -> Workspace:
     (root / "dagster_home").mkdir(parents=True)
     shutil.copy(REPO_ROOT / "dagster.yaml", root / "dagster_home" / "dagster.yaml")

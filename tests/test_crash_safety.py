@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from collections.abc import Callable
 
 import duckdb
 import pytest
-from conftest import SAMPLE_END, Workspace
+from conftest import SAMPLE_END, Workspace, copy_build
 
 from ka_pipeline.serving.area import ServingArea
 from ka_pipeline.serving.verify import assert_release_intact
@@ -37,8 +36,7 @@ KILL_TIMEOUT_S = 600
 @pytest.fixture(scope="module")
 def built(clean_build, tmp_path_factory) -> tuple[Workspace, dict[str, str]]:
     ws = Workspace(tmp_path_factory.mktemp("crash"))
-    for folder in ("data", "dagster_home"):
-        shutil.copytree(clean_build.root / folder, ws.root / folder, symlinks=True)
+    copy_build(clean_build, ws.root)
     return ws, mart_checksums(ws)
 
 

@@ -10,13 +10,13 @@ default path while pytest collects, before the session fixtures start their buil
 """
 
 import json
-import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import copy_build
 from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
@@ -78,8 +78,7 @@ def isolated(home: Home, monkeypatch) -> Home:
 @pytest.fixture
 def ws(clean_build, tmp_path, monkeypatch) -> Home:
     """A private copy of the clean build (landing, warehouse, outputs, Dagster instance)."""
-    for folder in ("data", "dagster_home"):
-        shutil.copytree(clean_build.root / folder, tmp_path / folder)
+    copy_build(clean_build, tmp_path)
     return isolated(Home(tmp_path), monkeypatch)
 
 
