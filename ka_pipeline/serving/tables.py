@@ -1,4 +1,5 @@
-"""What a BI release contains: the BI-facing marts and the dimensions they join to.
+"""What a BI release contains: the BI-facing marts and the dimensions they join to, as
+listed by the dbt exposure `bi_release`.
 
 Facts, staging, quality and `dim_contacts` stay in the warehouse: BI tools get the marts
 (already aggregated per account / month / rep / product / stage) and the conformed
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from ka_pipeline.exposures import exposure_relations
 
 
 @dataclass(frozen=True)
@@ -29,32 +32,9 @@ class ServedTable:
         return f"parquet/{self.schema}/{self.name}.parquet"
 
 
-SERVED_TABLES: tuple[ServedTable, ...] = (
-    # KPIs
-    ServedTable("marts", "mart_kpi_monthly"),
-    ServedTable("marts", "mart_kpi_by_rep"),
-    ServedTable("marts", "mart_kpi_by_product"),
-    # segmentation
-    ServedTable("marts", "mart_account_rfm"),
-    ServedTable("marts", "mart_account_tiers"),
-    ServedTable("marts", "mart_account_lifecycle"),
-    # risk early warning
-    ServedTable("marts", "mart_account_risk"),
-    ServedTable("marts", "mart_account_risk_signals"),
-    # funnel
-    ServedTable("marts", "mart_funnel_stages"),
-    ServedTable("marts", "mart_funnel_cycle_cross"),
-    # lists
-    ServedTable("marts", "mart_key_account_review"),
-    ServedTable("marts", "mart_top_accounts"),
-    # as-of date and every parameter the marts were built with
-    ServedTable("marts", "mart_run_parameters"),
-    # conformed dimensions (dim_accounts holds company attributes only, no contacts)
-    ServedTable("core", "dim_accounts"),
-    ServedTable("core", "dim_sales_reps"),
-    ServedTable("core", "dim_products"),
-    ServedTable("core", "dim_region"),
-    ServedTable("core", "dim_date"),
+# the models of the dbt exposure `bi_release` (dbt_project/models/exposures.yml)
+SERVED_TABLES: tuple[ServedTable, ...] = tuple(
+    ServedTable(schema, name) for schema, name in exposure_relations("bi_release")
 )
 
 # Column names that would carry contact details (names, phones, e-mails, addresses, IDs).
