@@ -43,7 +43,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	cp dagster.yaml $@
 
 $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
-	$(BIN)/dagster-dbt project prepare-and-package --file ka_pipeline/defs/dbt/project.py
+	$(BIN)/ka-pipeline dbt parse --quiet
 	touch $@
 
 setup: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml $(MANIFEST)
@@ -100,9 +100,8 @@ DOCS_WAREHOUSE := $(or $(KA_WAREHOUSE_PATH),data/warehouse/warehouse.duckdb)
 DOCS_NO_WAREHOUSE := $(if $(wildcard $(DOCS_WAREHOUSE)),,yes)
 .PHONY: docs
 docs: setup
-	cd dbt_project && $(if $(DOCS_NO_WAREHOUSE),KA_WAREHOUSE_PATH=:memory:) \
-		../$(BIN)/dbt docs generate --static --target-path target/docs \
-		$(if $(DOCS_NO_WAREHOUSE),--empty-catalog)
+	$(if $(DOCS_NO_WAREHOUSE),KA_WAREHOUSE_PATH=$$(mktemp -d)/empty.duckdb) $(BIN)/ka-pipeline dbt docs generate \
+		--static --target-path target/docs $(if $(DOCS_NO_WAREHOUSE),--empty-catalog)
 	@echo "dbt docs: dbt_project/target/docs/static_index.html"
 
 # Re-resolve the pinned dependencies after editing pyproject.toml.

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from ka_pipeline.settings import DBT_PROJECT_DIR, DEFAULT_DUCKDB_MEMORY_LIMIT
+from ka_pipeline.settings import DBT_PROJECT_DIR, DEFAULT_DUCKDB_MEMORY_LIMIT, Settings
 
 
 def compile_models(target_dir: Path, database: Path, env: dict[str, str]) -> Path:
@@ -43,7 +43,7 @@ def compile_models(target_dir: Path, database: Path, env: dict[str, str]) -> Pat
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"),
         ],
-        env={**env, "KA_WAREHOUSE_PATH": str(database)},
+        env={**env, **Settings.from_env({**env, "KA_WAREHOUSE_PATH": str(database)}).dbt_env()},
         capture_output=True,
         text=True,
     )  # fmt: skip

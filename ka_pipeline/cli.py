@@ -48,7 +48,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from ka_pipeline.mapping import load_mapping
     from ka_pipeline.mapping.files import delivered_days
-    from ka_pipeline.run import (
+    from ka_pipeline.runs.build import (
         full_refresh_config,
         run_full_build,
         warehouse_row_counts,
@@ -73,7 +73,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {name:<{width}}  {rows:>10,}")
     report_ok = True
     if summary.success and not args.no_report:
-        from ka_pipeline.defs.reports.run import run_weekly_report
+        from ka_pipeline.runs.report import run_weekly_report
 
         report = run_weekly_report(settings)
         report_ok = report.success
@@ -153,6 +153,13 @@ def cmd_spark_build(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all(r.equal for r in results) else 1
 
 
+def cmd_dbt(args: argparse.Namespace, settings: Settings) -> int:
+    """dbt on this project with the settings' connection values (profiles.yml has none)."""
+    from ka_pipeline.defs.dbt.project import run_dbt
+
+    return run_dbt(settings, args.dbt_args).returncode
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ka-pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -216,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--skip-tests", action="store_true", help="seeds and models only, no dbt tests on Spark"
     )
     spark.set_defaults(func=cmd_spark_build)
+
+    dbt = sub.add_parser(
+        "dbt",
+        help="run dbt on the project with this configuration's warehouse, e.g. "
+        "`ka-pipeline dbt build --select mart_account_rfm --vars '{as_of_date: 2026-06-30}'`",
+    )
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
+    dbt.set_defaults(func=cmd_dbt)
     return parser
 
 

@@ -131,15 +131,23 @@ class Settings:
         """Where BI releases are published (ka_pipeline/serving)."""
         return self.output_dir / "serving"
 
-    def export_for_dbt(self) -> None:
-        """Make the dbt subprocess see the same warehouse file as the Python steps.
+    @property
+    def alerts_log(self) -> Path:
+        """Where the run-failure sensor appends one line per failed run."""
+        return self.data_dir / "logs" / "alerts.log"
 
-        dbt reads KA_WAREHOUSE_PATH from its environment (profiles.yml); setting it here,
-        resolved to an absolute path, keeps both sides on one file whatever the cwd.
+    def dbt_env(self) -> dict[str, str]:
+        """The environment of a dbt process: the connection values `profiles.yml` reads.
+
+        `profiles.yml` has no defaults of its own, so dbt sees exactly these values, resolved
+        to absolute paths: one warehouse file for the Python steps and dbt, whatever the cwd.
         """
-        os.environ["KA_WAREHOUSE_PATH"] = str(self.warehouse_path)
-        os.environ["KA_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
-        os.environ["KA_DUCKDB_THREADS"] = str(self.duckdb_threads)
-        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-        # the dbt-duckdb plugin pii_salt resolves the same salt for this data directory
-        os.environ["KA_DATA_DIR"] = str(self.data_dir)
+        return {
+            "KA_WAREHOUSE_PATH": str(self.warehouse_path),
+            "KA_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "KA_DUCKDB_THREADS": str(self.duckdb_threads),
+            # the dbt-duckdb plugin pii_salt resolves the salt of this data directory
+            "KA_DATA_DIR": str(self.data_dir),
+            "KA_SPARK_DIR": str(self.spark_dir),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }

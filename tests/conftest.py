@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ka_pipeline.defs.extract.assets import build_extract_assets
+from ka_pipeline.defs.partitions import monthly_partitions
 from ka_pipeline.extract.loader import expected_deliveries, load_deliveries
 from ka_pipeline.landing.contract import ENTITIES
 from ka_pipeline.quality.suites import Suite, load_suites
@@ -43,6 +45,12 @@ def pytest_collection_modifyitems(items):
 SAMPLE_SCALE = 0.4
 
 
+def extract_assets(settings: Settings | None = None) -> list:
+    """The extraction assets, partitioned as the code location bound to `settings` (default:
+    the defaults) partitions them."""
+    return build_extract_assets(monthly_partitions(settings or Settings.from_env({})))
+
+
 @dataclass(frozen=True)
 class Workspace:
     """A self-contained pipeline home: landing files, warehouse, Dagster instance."""
@@ -51,8 +59,8 @@ class Workspace:
 
     @property
     def env(self) -> dict[str, str]:
-        # KA_* of this process (e.g. KA_WAREHOUSE_PATH exported for dbt by an in-process
-        # run of another workspace) must not leak into this workspace
+        # KA_* of this process (e.g. a KA_DATA_DIR of the developer's shell) must not leak
+        # into this workspace
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("KA_")}
         return {
             **inherited,
@@ -89,7 +97,7 @@ class Workspace:
         return result
 
     def dbt(self, *args: str) -> subprocess.CompletedProcess:
-        env = {**self.env, "KA_WAREHOUSE_PATH": str(self.settings.warehouse_path)}
+        env = {**self.env, **self.settings.dbt_env()}
         result = subprocess.run(
             [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(self.root / "dbt_target"),

@@ -19,8 +19,9 @@ from dagster import (
 )
 
 from ka_pipeline.alerts import RunAlert, send_alert
-from ka_pipeline.defs.automation.schedules import nightly_build
+from ka_pipeline.defs.automation.schedules import build_nightly_schedule
 from ka_pipeline.defs.automation.sensors import landing_files
+from ka_pipeline.defs.resources import AlertLog, LandingArea
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
 
 ORDERS = ENTITIES_BY_KEY["erp/orders"]
@@ -28,6 +29,7 @@ LINES = ENTITIES_BY_KEY["erp/order_lines"]
 
 
 def test_nightly_schedule_requests_yesterdays_month_in_business_timezone():
+    nightly_build = build_nightly_schedule("Asia/Shanghai")
     at = datetime(2026, 3, 10, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     request = nightly_build(build_schedule_context(scheduled_execution_time=at))
     assert request.partition_key == "2026-03-01"
@@ -43,10 +45,8 @@ def test_nightly_schedule_requests_yesterdays_month_in_business_timezone():
 
 
 @pytest.fixture
-def landing(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "landing"
-    monkeypatch.setenv("KA_LANDING_DIR", str(root))
-    return root
+def landing(tmp_path) -> Path:
+    return tmp_path / "landing"
 
 
 def deliver(path: Path, text: str, mtime_ns: int) -> None:
@@ -55,9 +55,13 @@ def deliver(path: Path, text: str, mtime_ns: int) -> None:
     os.utime(path, ns=(mtime_ns, mtime_ns))
 
 
-def evaluate(cursor: str | None):
+def evaluate(landing: Path, cursor: str | None):
+    area = LandingArea(landing_dir=str(landing), timezone="Asia/Shanghai", mapping_file="-")
     with DagsterInstance.ephemeral() as instance:
-        return landing_files(build_sensor_context(instance=instance, cursor=cursor))
+        context = build_sensor_context(
+            instance=instance, cursor=cursor, resources={"landing": area}
+        )
+        return landing_files(context)
 
 
 def test_landing_sensor_requests_exactly_the_changed_months(landing):
@@ -67,22 +71,22 @@ def test_landing_sensor_requests_exactly_the_changed_months(landing):
     deliver(ORDERS.path_for(landing, date(2024, 3, 2)), "order_id\nO2\n", base + 1)
     deliver(ORDERS.path_for(landing, date(2024, 4, 30)), "order_id\nO3\n", base + 2)
 
-    first = evaluate(None)
+    first = evaluate(landing, None)
     assert [r.partition_key for r in first.run_requests] == ["2024-03-01", "2024-04-01"]
 
     # nothing new: the sensor skips
-    assert not getattr(evaluate(first.cursor), "run_requests", None)
+    assert not getattr(evaluate(landing, first.cursor), "run_requests", None)
 
     # a corrected re-send for a past day: exactly that day, under a new run key
     deliver(ORDERS.path_for(landing, date(2024, 3, 1)), "order_id\nO1b\n", base + 10)
-    resend = evaluate(first.cursor)
+    resend = evaluate(landing, first.cursor)
     assert [r.partition_key for r in resend.run_requests] == ["2024-03-01"]
     assert resend.run_requests[0].tags["ka/changed_files"] == "1"
     assert resend.run_requests[0].run_key != first.run_requests[0].run_key
 
     # the same bytes re-delivered (touched) give the same run key: no duplicate run
     deliver(ORDERS.path_for(landing, date(2024, 3, 1)), "order_id\nO1b\n", base + 20)
-    touched = evaluate(resend.cursor)
+    touched = evaluate(landing, resend.cursor)
     assert touched.run_requests[0].run_key == resend.run_requests[0].run_key
 
 
@@ -133,7 +137,7 @@ def test_a_failed_dagster_run_produces_the_alert_line_and_a_webhook_call(tmp_pat
         build_run_status_sensor_context,
     )
 
-    from ka_pipeline.defs.automation.alerts import run_failure_alerts
+    from ka_pipeline.defs.automation.run_failure_alerts import run_failure_alerts
 
     @asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
     def orders_extract():
@@ -143,7 +147,6 @@ def test_a_failed_dagster_run_produces_the_alert_line_and_a_webhook_call(tmp_pat
     server = HTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    monkeypatch.setenv("KA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("KA_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/hook")
     try:
         with DagsterInstance.ephemeral() as instance:
@@ -157,7 +160,9 @@ def test_a_failed_dagster_run_produces_the_alert_line_and_a_webhook_call(tmp_pat
                 dagster_run=result.dagster_run,
                 dagster_event=result.get_run_failure_event(),
             ).for_run_failure()
-            run_failure_alerts(context)
+            run_failure_alerts(
+                context, alert_log=AlertLog(path=str(tmp_path / "logs" / "alerts.log"))
+            )
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -24,7 +24,7 @@ from bench.pandas_marts import build_marts
 from ka_pipeline.extract.loader import load_mapped_entities
 from ka_pipeline.generator import generate
 from ka_pipeline.mapping.schema import load_mapping
-from ka_pipeline.settings import DBT_PROJECT_DIR
+from ka_pipeline.settings import DBT_PROJECT_DIR, Settings
 
 START, END = date(2026, 4, 1), date(2026, 5, 31)
 MARTS = ("mart_account_rfm", "mart_account_tiers", "mart_kpi_monthly")
@@ -42,13 +42,8 @@ def tiny(tmp_path_factory) -> dict:
     with duckdb.connect(str(warehouse)) as conn:
         load_mapped_entities(conn, load_mapping(), landing, days)
     target = root / "target"
-    env = {
-        **os.environ,
-        "KA_WAREHOUSE_PATH": str(warehouse),
-        "KA_DATA_DIR": str(root),
-        "KA_PII_SALT": config.BENCH_PII_SALT,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    settings = Settings.from_env({"KA_DATA_DIR": str(root), "KA_WAREHOUSE_PATH": str(warehouse)})
+    env = {**os.environ, **settings.dbt_env(), "KA_PII_SALT": config.BENCH_PII_SALT}
     selection = " ".join(f"+{mart}" for mart in MARTS)
     result = subprocess.run(
         [

@@ -7,7 +7,7 @@ import sqlite3
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from ka_pipeline.instance_sqlite import fast_sqlite_commits
+from ka_pipeline.runs.instance_sqlite import fast_sqlite_commits
 
 
 def test_a_closed_event_connection_neither_syncs_nor_checkpoints(tmp_path):

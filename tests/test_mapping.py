@@ -29,7 +29,7 @@ from ka_pipeline.extract.loader import load_mapped_entities
 from ka_pipeline.landing.contract import ENTITIES
 from ka_pipeline.mapping import MappingError, load_mapping, parse_mapping
 from ka_pipeline.mapping.check import check_mapping
-from ka_pipeline.settings import DBT_PROJECT_DIR
+from ka_pipeline.settings import DBT_PROJECT_DIR, Settings
 
 ACCOUNT_MARTS = (
     "mart_account_rfm",
@@ -116,11 +116,8 @@ def start_build(root: Path, mapping_text: str, *, with_tests: bool) -> subproces
     warehouse = root / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as conn:
         load_mapped_entities(conn, load_mapping(mapping_file), root / "landing", None)
-    env = {
-        **os.environ,
-        "KA_WAREHOUSE_PATH": str(warehouse),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    settings = Settings.from_env({"KA_DATA_DIR": str(root), "KA_WAREHOUSE_PATH": str(warehouse)})
+    env = {**os.environ, **settings.dbt_env()}
     selection = " ".join(f"+{mart}" for mart in ACCOUNT_MARTS)
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "dbt"), "build", "--select", *selection.split(),

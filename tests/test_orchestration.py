@@ -33,13 +33,13 @@ from dagster import (
     build_schedule_context,
     define_asset_job,
 )
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG as RANGE_END
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_START_TAG as RANGE_START
 
-from ka_pipeline.defs.automation.schedules import nightly_build
+from ka_pipeline.defs.automation.schedules import build_nightly_schedule
 from ka_pipeline.defs.dbt.assets import DbtBuildConfig, dbt_build_args, dbt_warehouse
 from ka_pipeline.defs.dbt.window import DbtWindow, window_from_tags
 from ka_pipeline.defs.partitions import month_key
+from ka_pipeline.defs.tags import PARTITION_RANGE_END_TAG as RANGE_END
+from ka_pipeline.defs.tags import PARTITION_RANGE_START_TAG as RANGE_START
 from ka_pipeline.landing.contract import ENTITIES, ENTITIES_BY_KEY
 from ka_pipeline.settings import DBT_PROJECT_DIR
 
@@ -96,15 +96,11 @@ def deliver_corrections(ws: Workspace) -> None:
 MODELS_ONLY_JOB = "extract_and_dbt_without_checks"
 
 
-def pipeline_definitions(ws: Workspace, monkeypatch) -> Definitions:
-    """The code location bound to `ws`, plus a job of the `full_build` job's extraction and
-    dbt assets without asset checks (dbt then runs models and seeds, no tests)."""
-    for name, value in {
-        "KA_DATA_DIR": ws.settings.data_dir,
-        "DAGSTER_HOME": ws.root / "dagster_home",
-    }.items():
-        monkeypatch.setenv(name, str(value))
-    from ka_pipeline.definitions import build_definitions
+def pipeline_definitions(ws: Workspace) -> Definitions:
+    """The code location bound to `ws` (no environment needed), plus a job of the
+    `full_build` job's extraction and dbt assets without asset checks (dbt then runs models
+    and seeds, no tests)."""
+    from ka_pipeline.defs.definitions import build_definitions
 
     selection = AssetSelection.groups("extract") | AssetSelection.assets(dbt_warehouse)
     return Definitions.merge(
@@ -197,25 +193,24 @@ def backfill(sample, tmp_path_factory) -> Run:
     copy_landing(sample, ws, LAST_DAY)
     deliver_corrections(ws)
     tags = {RANGE_START: month_key(date(2024, 5, 20)), RANGE_END: month_key(date(2024, 6, 18))}
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return Run(ws, *materialize(pipeline_definitions(ws, monkeypatch), tags=tags))
+    return Run(ws, *materialize(pipeline_definitions(ws), tags=tags))
 
 
 @pytest.fixture(scope="module")
 def nightly(incremental) -> Run:
     """The nightly run the schedule requests for LAST_DAY, on the warehouse built through
     the day before."""
+    nightly_build = build_nightly_schedule("Asia/Shanghai")
     request = nightly_build(_schedule_context(LAST_DAY + timedelta(days=1)))
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        defs = pipeline_definitions(incremental, monkeypatch)
-        return Run(
-            incremental,
-            *materialize(defs, partition_key=request.partition_key, tags=request.tags),
-        )
+    defs = pipeline_definitions(incremental)
+    return Run(
+        incremental,
+        *materialize(defs, partition_key=request.partition_key, tags=request.tags),
+    )
 
 
-def test_definitions_validate(tmp_path, monkeypatch):
-    defs = pipeline_definitions(make_workspace(tmp_path), monkeypatch)
+def test_definitions_validate(tmp_path):
+    defs = pipeline_definitions(make_workspace(tmp_path))
     Definitions.validate_loadable(defs)
     assert {s.name for s in defs.schedules} >= {"nightly_build"}
     assert defs.resolve_job_def("full_build")
@@ -305,7 +300,7 @@ def test_window_from_run_tags(tags, window):
     ],
 )
 def test_nightly_request_gives_the_month_to_date_window(night, partition, window):
-    request = nightly_build(_schedule_context(night))
+    request = build_nightly_schedule("Asia/Shanghai")(_schedule_context(night))
     assert request.partition_key == partition
     # a run launched from the request carries its partition as the dagster/partition tag
     tags = {**request.tags, "dagster/partition": request.partition_key}

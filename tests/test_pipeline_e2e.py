@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import extract_assets
 from dagster import AssetKey, DagsterInstance, materialize
 
-from ka_pipeline.defs.extract.assets import extract_assets
 from ka_pipeline.defs.resources import build_resources
 from ka_pipeline.landing.contract import ENTITIES
 
@@ -33,7 +33,7 @@ DEFECT_REASONS = {
 
 
 def orders_asset():
-    return next(a for a in extract_assets if a.key == AssetKey(["raw", "erp", "orders"]))
+    return next(a for a in extract_assets() if a.key == AssetKey(["raw", "erp", "orders"]))
 
 
 def test_clean_build_fills_every_layer(clean_build):

@@ -29,7 +29,7 @@ from dagster import (
 )
 
 from ka_pipeline.defs.quality.gate import latest_check_statuses, upstream_blocking_checks
-from ka_pipeline.defs.reports.assets import WEEKLY_REPORT_KEY
+from ka_pipeline.defs.report.assets import WEEKLY_REPORT_KEY
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
 from ka_pipeline.quality.suites import load_suites
 from ka_pipeline.settings import Settings
@@ -83,7 +83,7 @@ def ws(clean_build, tmp_path, monkeypatch) -> Home:
 
 
 def build_definitions(settings: Settings) -> Definitions:
-    from ka_pipeline.definitions import build_definitions as build
+    from ka_pipeline.defs.definitions import build_definitions as build
 
     return build(settings)
 

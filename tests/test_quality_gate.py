@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import extract_assets
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -186,9 +187,7 @@ def test_a_mart_built_by_a_failed_step_closes_the_gate(setup):
 
 # --------------------------------------------------------------------------- freshness
 def test_every_source_has_a_freshness_policy_with_the_documented_thresholds():
-    from ka_pipeline.defs.extract.assets import extract_assets
-
-    specs = [s for a in with_source_freshness(extract_assets) for s in a.specs]
+    specs = [s for a in with_source_freshness(extract_assets()) for s in a.specs]
     assert len(specs) == 13
     for spec in specs:
         kind = "daily" if spec.partitions_def is not None else "snapshot"
@@ -203,9 +202,7 @@ def test_freshness_warns_after_36_hours_and_fails_after_60(monkeypatch):
     from dagster._core.definitions.freshness import FreshnessState
     from dagster._core.loader import LoadingContextForTest
 
-    from ka_pipeline.defs.extract.assets import extract_assets
-
-    graph = AssetGraph.from_assets(with_source_freshness(extract_assets))
+    graph = AssetGraph.from_assets(with_source_freshness(extract_assets()))
     node = graph.get(SOURCE)
     evaluator = freshness_evaluator.FRESHNESS_EVALUATORS_BY_POLICY_TYPE[type(node.freshness_policy)]
     evaluator = evaluator() if isinstance(evaluator, type) else evaluator

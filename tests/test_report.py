@@ -20,42 +20,22 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, DagsterInstance, Definitions
+from dagster import AssetKey, DagsterInstance
 
-from ka_pipeline.defs.dbt.assets import dbt_warehouse
-from ka_pipeline.defs.extract.assets import extract_assets
-from ka_pipeline.defs.quality import quality_checks, with_source_freshness
-from ka_pipeline.defs.reports import (
-    WEEKLY_REPORT_KEY,
-    report_assets,
-    report_resources,
-    weekly_report_job,
-    weekly_report_schedule,
-)
-from ka_pipeline.defs.reports.run import latest_report_week, run_weekly_report
-from ka_pipeline.defs.resources import build_resources
+from ka_pipeline.defs.definitions import build_definitions
+from ka_pipeline.defs.partitions import weekly_partitions
+from ka_pipeline.defs.report import WEEKLY_REPORT_KEY, build_weekly_report_asset
 from ka_pipeline.report.charts import CHARTS
 from ka_pipeline.report.data import load_marts
 from ka_pipeline.report.state import STATE_FILE, account_state, write_state
 from ka_pipeline.report.xlsx import PAIRED, REVIEW_COLUMNS, SHEET_ALL, SHEET_NOTES
+from ka_pipeline.runs.report import latest_report_week, run_weekly_report
+from ka_pipeline.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 LANGUAGES = ("zh", "en")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def report_code_location(settings) -> Definitions:
-    """The code location's assets, checks and resources plus the report definitions (what
-    `ka_pipeline/definitions.py` registers; composed here so the test does not depend on
-    the nightly job's selection)."""
-    return Definitions(
-        assets=[*with_source_freshness(extract_assets), dbt_warehouse, *report_assets],
-        asset_checks=[*quality_checks],
-        jobs=[weekly_report_job],
-        schedules=[weekly_report_schedule],
-        resources={**build_resources(settings), **report_resources(settings)},
-    )
 
 
 @dataclass(frozen=True)
@@ -106,15 +86,9 @@ def plant_previous_week(settings, week) -> Planted:
 def weekly_report(clean_build) -> RenderedReport:
     ws = clean_build
     with pytest.MonkeyPatch.context() as env:
-        for name in ("KA_DATA_DIR", "DAGSTER_HOME"):
-            env.setenv(name, ws.env[name])
-        for name in ("KA_OUTPUT_DIR", "KA_LANDING_DIR"):
-            env.delenv(name, raising=False)
+        # the instance the CLI runner opens; every setting comes from `settings`
+        env.setenv("DAGSTER_HOME", ws.env["DAGSTER_HOME"])
         settings = ws.settings
-        # what Settings.export_for_dbt writes, so it is undone after the fixture
-        env.setenv("KA_WAREHOUSE_PATH", str(settings.warehouse_path))
-        env.setenv("KA_DUCKDB_MEMORY_LIMIT", settings.duckdb_memory_limit)
-        env.setenv("KA_DUCKDB_THREADS", str(settings.duckdb_threads))
         week = latest_report_week(settings)
         planted = plant_previous_week(settings, week)
         records: list[logging.LogRecord] = []
@@ -125,9 +99,7 @@ def weekly_report(clean_build) -> RenderedReport:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                summary = run_weekly_report(
-                    settings, week, definitions=report_code_location(settings)
-                )
+                summary = run_weekly_report(settings, week, definitions=build_definitions(settings))
         finally:
             logging.getLogger("matplotlib").removeHandler(handler)
         wall = time.perf_counter() - started
@@ -413,7 +385,8 @@ def test_report_step_takes_seconds(weekly_report):
 
 
 def test_report_deps_are_the_mart_assets():
-    (asset,) = report_assets
+    settings = Settings.from_env({})
+    asset = build_weekly_report_asset(weekly_partitions(settings), settings.timezone)
     deps = set(asset.asset_deps[WEEKLY_REPORT_KEY])
     assert deps and all(k.path[0] == "marts" for k in deps)
     assert AssetKey(["marts", "mart_key_account_review"]) in deps

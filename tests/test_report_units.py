@@ -11,26 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from dagster import (
-    AssetKey,
-    AssetMaterialization,
-    DagsterInstance,
-    SkipReason,
-    build_schedule_context,
-    instance_for_test,
-    job,
-    op,
-)
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
-from ka_pipeline.defs.reports.partitions import weekly_partitions
-from ka_pipeline.defs.reports.schedules import weekly_report_schedule
+from ka_pipeline.defs.partitions import weekly_partitions
 from ka_pipeline.report.i18n import Lang
 from ka_pipeline.report.state import PreviousSnapshot, compare
 from ka_pipeline.report.weeks import ReportWeek
+from ka_pipeline.settings import Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_MORNING = datetime(2024, 12, 30, 7, 0, tzinfo=SHANGHAI)  # after 2024-W52 (Dec 23-29)
@@ -56,89 +42,13 @@ def test_report_weeks_are_iso_weeks_starting_monday():
 
 
 def test_weekly_partitions_start_monday_in_business_timezone():
-    keys = weekly_partitions.get_partition_keys(current_time=MONDAY_MORNING)
+    weeks = weekly_partitions(Settings.from_env({}))
+    keys = weeks.get_partition_keys(current_time=MONDAY_MORNING)
     assert all(date.fromisoformat(k).weekday() == 0 for k in keys)
     assert keys[-1] == "2024-12-23"  # the week just ended is the newest partition
-    window = weekly_partitions.time_window_for_partition_key("2024-12-23")
+    window = weeks.time_window_for_partition_key("2024-12-23")
     assert window.start == datetime(2024, 12, 23, tzinfo=SHANGHAI)
     assert window.end == datetime(2024, 12, 30, tzinfo=SHANGHAI)
-
-
-# ---- the Monday schedule ----------------------------------------------------------------
-
-
-@op
-def _noop():
-    return None
-
-
-@job(name="full_build")
-def _fake_full_build():
-    _noop()
-
-
-@op
-def _boom():
-    raise RuntimeError("nightly failed")
-
-
-@job(name="full_build")
-def _failing_full_build():
-    _boom()
-
-
-def evaluate(instance: DagsterInstance):
-    context = build_schedule_context(instance=instance, scheduled_execution_time=MONDAY_MORNING)
-    return weekly_report_schedule(context)
-
-
-def test_schedule_skips_without_a_successful_nightly_run_for_the_sunday():
-    with instance_for_test() as instance:
-        result = evaluate(instance)
-        assert isinstance(result, SkipReason)
-        assert "2024-W52" in result.skip_message and "2024-12-29" in result.skip_message
-        # a failed nightly run of that Sunday does not count either
-        _failing_full_build.execute_in_process(
-            instance=instance, tags={"ka/business_day": "2024-12-29"}, raise_on_error=False
-        )
-        # nor does a successful one for another day
-        _fake_full_build.execute_in_process(
-            instance=instance, tags={"ka/business_day": "2024-12-28"}
-        )
-        assert isinstance(evaluate(instance), SkipReason)
-
-
-def test_schedule_requests_last_week_once_the_sundays_nightly_run_succeeded():
-    with instance_for_test() as instance:
-        _fake_full_build.execute_in_process(
-            instance=instance, tags={"ka/business_day": "2024-12-29"}
-        )
-        request = evaluate(instance)
-        assert request.partition_key == "2024-12-23"
-        assert request.run_key == "weekly-report-2024-W52"
-        assert request.tags["ka/report_week"] == "2024-W52"
-    assert weekly_report_schedule.cron_schedule == "0 7 * * 1"
-    assert weekly_report_schedule.execution_timezone == "Asia/Shanghai"
-
-
-def test_schedule_accepts_a_range_run_or_an_orders_materialization_after_the_sunday():
-    with instance_for_test() as instance:
-        # a backfill of month partitions covering December (started after Dec 29 ended)
-        _fake_full_build.execute_in_process(
-            instance=instance,
-            tags={
-                ASSET_PARTITION_RANGE_START_TAG: "2023-07-01",
-                ASSET_PARTITION_RANGE_END_TAG: "2024-12-01",
-            },
-        )
-        assert evaluate(instance).partition_key == "2024-12-23"
-    with instance_for_test() as instance:
-        instance.report_runless_asset_event(
-            AssetMaterialization(
-                asset_key=AssetKey(["raw", "erp", "orders"]), partition="2024-12-01"
-            )
-        )
-        assert evaluate(instance).partition_key == "2024-12-23"
 
 
 # ---- week-over-week comparison ----------------------------------------------------------
@@ -227,5 +137,5 @@ def test_chinese_renders_with_the_bundled_cjk_font_without_warnings():
 
 
 def test_report_definitions_do_not_import_matplotlib():
-    code = "import sys, ka_pipeline.defs.reports; sys.exit(1 if 'matplotlib' in sys.modules else 0)"
+    code = "import sys, ka_pipeline.defs.report; sys.exit(1 if 'matplotlib' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

@@ -64,8 +64,8 @@ def test_dbt_refuses_malicious_parameters_before_any_model_runs(tmp_path):
          "--vars", json.dumps(MALICIOUS_DBT_VARS), "--project-dir", str(DBT_PROJECT_DIR),
          "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
          "--log-path", str(tmp_path / "logs")],
-        env={"KA_WAREHOUSE_PATH": str(warehouse), "KA_DATA_DIR": str(tmp_path),
-             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PATH": ""},
+        env={**Settings.from_env({"KA_DATA_DIR": str(tmp_path),
+                                  "KA_WAREHOUSE_PATH": str(warehouse)}).dbt_env(), "PATH": ""},
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode != 0

@@ -7,17 +7,19 @@ model SQL Dagster shows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dbt.adapters.duckdb.plugins import BasePlugin
 
 from ka_pipeline.secrets import pii_salt
-from ka_pipeline.settings import Settings
 
 SALT_VARIABLE = "ka_pii_salt"
 
 
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict) -> None:
-        self._salt = pii_salt(Settings.from_env().data_dir)
+        # the data directory comes from profiles.yml (KA_DATA_DIR, set by Settings.dbt_env)
+        self._salt = pii_salt(Path(plugin_config["data_dir"]))
 
     def _set_salt(self, conn) -> None:
         conn.execute(f"set variable {SALT_VARIABLE} = ?", [self._salt])

@@ -4,7 +4,7 @@ from dagster import AssetSelection, define_asset_job
 
 full_build_job = define_asset_job(
     name="full_build",
-    # the weekly report has weekly partitions and its own job (ka_pipeline/defs/reports)
+    # the weekly report has weekly partitions and its own job (ka_pipeline/defs/report)
     selection=AssetSelection.all() - AssetSelection.groups("reports"),
     description=(
         "Extract every source for the selected days, dbt build the whole warehouse, then "

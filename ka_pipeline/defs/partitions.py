@@ -1,4 +1,6 @@
-"""Partitions of the extraction assets: calendar months of daily files.
+"""Partitions: calendar months of daily files (extraction), ISO weeks (the report).
+
+Both are built from the settings inside `build_definitions`.
 
 Sources deliver one file per business day, but the extraction assets are partitioned by
 month: a month partition (re)loads every daily file of that month delivered so far, in
@@ -13,17 +15,30 @@ reloading month-to-date, or a re-sent file reloading its month, loses nothing.
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dagster import MonthlyPartitionsDefinition
+from dagster import MonthlyPartitionsDefinition, WeeklyPartitionsDefinition
 
 from ka_pipeline.settings import Settings
 
-_settings = Settings.from_env()
 
-monthly_partitions = MonthlyPartitionsDefinition(
-    start_date=_settings.partitions_start,
-    timezone=_settings.timezone,
-    end_offset=1,  # the current, still incomplete month is a partition too
-)
+def monthly_partitions(settings: Settings) -> MonthlyPartitionsDefinition:
+    """Months of daily files, from KA_PARTITIONS_START, in the business timezone."""
+    return MonthlyPartitionsDefinition(
+        start_date=settings.partitions_start,
+        timezone=settings.timezone,
+        end_offset=1,  # the current, still incomplete month is a partition too
+    )
+
+
+def weekly_partitions(settings: Settings) -> WeeklyPartitionsDefinition:
+    """ISO weeks of the report, Monday to Sunday, in the business timezone.
+
+    A key is the week's Monday (`2024-12-23`); the report folder is named by the ISO label
+    of the same week (`2024-W52`, see `ka_pipeline.report.weeks`)."""
+    return WeeklyPartitionsDefinition(
+        start_date=settings.partitions_start,
+        timezone=settings.timezone,
+        day_offset=1,  # weeks start on Monday
+    )
 
 
 def month_key(day: date) -> str:

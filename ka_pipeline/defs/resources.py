@@ -1,22 +1,29 @@
-"""Resources: the DuckDB warehouse and the dbt CLI, both pointed at the configured file."""
+"""Resources: every setting a step needs, bound from `Settings` by `build_resources`.
 
-import sys
+The environment is read once, at the entry points (the code location and the CLI); from
+there values travel only through these resources, whose configuration the Dagster UI shows.
+"""
+
+import os
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource
-from dagster._utils.backoff import backoff
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
-from ka_pipeline.defs.dbt.project import dbt_project
+from ka_pipeline.defs.dbt.project import dbt_executable, dbt_project
 from ka_pipeline.settings import Settings
 
 # Every step that writes the warehouse file runs in this Dagster concurrency pool; the
 # instance config (dagster_home/dagster.yaml) limits it to one step at a time, because a
 # DuckDB file admits a single writer process.
 WAREHOUSE_POOL = "duckdb_warehouse"
+_CONNECT_ATTEMPTS = 10
 
 
 class WarehouseResource(DuckDBResource):
@@ -30,38 +37,124 @@ class WarehouseResource(DuckDBResource):
 
     @contextmanager
     def get_connection(self):
-        conn = backoff(
-            fn=duckdb.connect,
-            retry_on=(RuntimeError, duckdb.IOException),
-            kwargs={
-                "database": self.database,
-                "read_only": False,
-                "config": {"custom_user_agent": "ka-pipeline", **self.connection_config},
-            },
-            max_retries=10,
-        )
+        conn = self._connect()
         try:
             yield conn
         finally:
             conn.close()
 
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        config = {"custom_user_agent": "ka-pipeline", **self.connection_config}
+        for attempt in range(_CONNECT_ATTEMPTS):
+            try:
+                return duckdb.connect(self.database, read_only=False, config=config)
+            except (RuntimeError, duckdb.IOException):
+                if attempt == _CONNECT_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.1 * 2**attempt)
+        raise AssertionError("unreachable")
+
 
 class LandingArea(ConfigurableResource):
-    """The folder the source systems deliver their exports to."""
+    """The folder the source systems deliver their exports to, and how to read it."""
 
     landing_dir: str
-    timezone: str
+    timezone: str = Field(description="business timezone of the daily files (KA_TIMEZONE)")
+    mapping_file: str = Field(description="which export files to load and how (KA_MAPPING_FILE)")
 
     @property
     def path(self) -> Path:
         return Path(self.landing_dir)
 
 
-def build_resources(settings: Settings) -> dict:
-    settings.export_for_dbt()
+class ReportOutput(ConfigurableResource):
+    """The report output root (`<output_dir>/reports/<week>/...`) and the business timezone."""
+
+    output_dir: str
+    timezone: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.output_dir)
+
+
+class ServingResource(ConfigurableResource):
+    """The serving area (`<output_dir>/serving`) and how many releases it keeps."""
+
+    serving_dir: str
+    keep_releases: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.serving_dir)
+
+
+class AlertLog(ConfigurableResource):
+    """Where failed runs are written down (`<data>/logs/alerts.log`)."""
+
+    path: str
+
+
+class WarehouseDbtResource(DbtCliResource):
+    """The dbt CLI with the warehouse's connection values in its environment.
+
+    `profiles.yml` has no defaults: dbt gets `Settings.dbt_env()` through `env`. dagster-dbt
+    builds the subprocess environment from `os.environ` and takes no environment of its own,
+    so `env` is applied only while the subprocess starts, and the previous values restored.
+    """
+
+    env: dict[str, str] = Field(description="KA_* values profiles.yml reads")
+
+    def cli(self, args, **kwargs):
+        with _environment(self.env):
+            return super().cli(args, **kwargs)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    previous = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class CodeLocationGraph:
+    """The asset graph of the code location being built, for the quality gate.
+
+    An in-process run (the CLI, tests) only knows its own job's graph, which lacks the
+    checks upstream of the report and the release; the gate reads the whole graph from
+    here, so a run built from test settings checks the graph built from the same settings.
+    `build_definitions` binds it once the Definitions exist.
+    """
+
+    def __init__(self) -> None:
+        self._definitions = None
+
+    def bind(self, definitions) -> None:
+        self._definitions = definitions
+
+    def asset_graph(self):
+        if self._definitions is None:
+            raise RuntimeError("CodeLocationGraph used before build_definitions bound it")
+        return self._definitions.resolve_asset_graph()
+
+
+def build_resources(settings: Settings, graph: CodeLocationGraph | None = None) -> dict:
+    """Every resource, bound to `settings`; `graph` is bound by `build_definitions` (jobs
+    run without the report or the release do not need it)."""
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "landing": LandingArea(landing_dir=str(settings.landing_dir), timezone=settings.timezone),
+        "landing": LandingArea(
+            landing_dir=str(settings.landing_dir),
+            timezone=settings.timezone,
+            mapping_file=str(settings.mapping_file),
+        ),
         "warehouse": WarehouseResource(
             database=str(settings.warehouse_path),
             connection_config={
@@ -69,9 +162,17 @@ def build_resources(settings: Settings) -> dict:
                 "threads": settings.duckdb_threads,
             },
         ),
-        "dbt": DbtCliResource(
+        "dbt": WarehouseDbtResource(
             project_dir=dbt_project,
-            # the dbt installed next to this interpreter, whatever PATH says
-            dbt_executable=str(Path(sys.executable).parent / "dbt"),
+            dbt_executable=dbt_executable(),
+            env=settings.dbt_env(),
         ),
+        "report_output": ReportOutput(
+            output_dir=str(settings.output_dir), timezone=settings.timezone
+        ),
+        "serving": ServingResource(
+            serving_dir=str(settings.serving_dir), keep_releases=settings.serving_keep_releases
+        ),
+        "alert_log": AlertLog(path=str(settings.alerts_log)),
+        "code_location": graph or CodeLocationGraph(),
     }

@@ -7,19 +7,16 @@ shows their materializations, checks and logs afterwards.
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
+from dagster import DagsterInstance
 
 from ka_pipeline.defs.partitions import month_key
-from ka_pipeline.instance_sqlite import fast_sqlite_commits
+from ka_pipeline.defs.tags import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+from ka_pipeline.runs.instance import fail_runs_of_dead_processes, process_tags
+from ka_pipeline.runs.instance_sqlite import fast_sqlite_commits
 from ka_pipeline.settings import Settings
 
 
@@ -36,46 +33,6 @@ def full_refresh_config() -> dict:
     return {"ops": {"dbt_warehouse": {"config": {"full_refresh": True}}}}
 
 
-# A CLI run records its process; a later CLI run fails it if that process is gone.
-PID_TAG, HOST_TAG = "ka/pid", "ka/host"
-_UNFINISHED = [DagsterRunStatus.STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.QUEUED]
-
-
-def process_tags() -> dict[str, str]:
-    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
-
-
-def fail_runs_of_dead_processes(instance: DagsterInstance) -> list[str]:
-    """Mark CLI runs whose process died (killed, machine crash) as failed; free their pools.
-
-    A run killed mid-step never reports its end, so Dagster keeps its `duckdb_warehouse`
-    pool slot claimed, and the next run would wait for that slot forever. Runs launched by
-    `dagster dev` / the daemon are watched by Dagster's run monitoring (dagster.yaml).
-    """
-    failed = []
-    host = socket.gethostname()
-    for run in instance.get_runs(RunsFilter(statuses=_UNFINISHED, tags={HOST_TAG: host})):
-        pid = run.tags.get(PID_TAG, "")
-        if not pid.isdigit() or _process_alive(int(pid)):
-            continue
-        instance.report_run_failed(
-            run, f"The process of this run (pid {pid} on {host}) ended without finishing it."
-        )
-        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        failed.append(run.run_id)
-    return failed
-
-
 def run_full_build(
     settings: Settings, start: date, end: date, run_config: dict | None = None
 ) -> RunSummary:
@@ -85,7 +42,7 @@ def run_full_build(
     partition range tags) unless `run_config` asks for a full refresh.
     """
     # imported late: building the definitions reads the dbt manifest
-    from ka_pipeline.definitions import build_definitions
+    from ka_pipeline.defs.definitions import build_definitions
 
     # One "planned" event per asset for a partition range instead of one per partition:
     # SQLite event storage otherwise writes days x assets events before the run starts.
@@ -103,8 +60,8 @@ def run_full_build(
                 **(run_config or {}),
             },
             tags={
-                ASSET_PARTITION_RANGE_START_TAG: month_key(start),
-                ASSET_PARTITION_RANGE_END_TAG: month_key(end),
+                PARTITION_RANGE_START_TAG: month_key(start),
+                PARTITION_RANGE_END_TAG: month_key(end),
                 **process_tags(),
             },
             raise_on_error=False,

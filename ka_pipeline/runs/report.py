@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 from dagster import DagsterInstance, Definitions
 
-from ka_pipeline.instance_sqlite import fast_sqlite_commits
 from ka_pipeline.report.weeks import ReportWeek
-from ka_pipeline.run import fail_runs_of_dead_processes, process_tags
+from ka_pipeline.runs.instance import fail_runs_of_dead_processes, process_tags
+from ka_pipeline.runs.instance_sqlite import fast_sqlite_commits
 from ka_pipeline.settings import Settings
 
 JOB_NAME = "weekly_report"
@@ -52,12 +52,12 @@ def run_weekly_report(
 ) -> ReportRunSummary:
     """Materialize the weekly report of `week` (default: the latest complete week)."""
     if definitions is None:
-        from ka_pipeline.definitions import build_definitions  # reads the dbt manifest
+        from ka_pipeline.defs.definitions import build_definitions  # reads the dbt manifest
 
         definitions = build_definitions(settings)
     week = week or latest_report_week(settings)
     job = definitions.resolve_job_def(JOB_NAME)
-    # INFO, not the default DEBUG, as for the build (ka_pipeline/run.py)
+    # INFO, not the default DEBUG, as for the build (ka_pipeline/runs/build.py)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     if languages:
         run_config["ops"] = {"reports__weekly_report": {"config": {"languages": languages}}}

@@ -77,11 +77,12 @@ def build_on_spark(settings: Settings, *, with_tests: bool = True) -> SparkBuild
     _require_spark()
     spark_dir = settings.spark_dir
     spark_dir.mkdir(parents=True, exist_ok=True)
-    # read by profiles.yml (paths) and, through Spark's ${env:...} substitution, by
-    # spark__ka_salted_hash: the salt never enters the SQL text dbt compiles
-    os.environ["KA_SPARK_DIR"] = str(spark_dir)
+    # dbt-spark's session method runs dbt and Spark in this process, so the values
+    # profiles.yml reads go into this process's environment (it is `spark-build`'s own);
+    # the salt reaches spark__ka_salted_hash through Spark's ${env:...} substitution, so it
+    # never enters the SQL text dbt compiles
+    os.environ.update(settings.dbt_env())
     os.environ[PII_SALT_ENV] = pii_salt(settings.data_dir)
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()

@@ -10,16 +10,14 @@ from datetime import date, datetime, timedelta
 from dagster import (
     DefaultScheduleStatus,
     RunRequest,
+    ScheduleDefinition,
     ScheduleEvaluationContext,
     schedule,
 )
 
-from ka_pipeline.defs.dbt.window import BUSINESS_DAY_TAG
-from ka_pipeline.defs.jobs import full_build_job
 from ka_pipeline.defs.partitions import month_key
-from ka_pipeline.settings import Settings
+from ka_pipeline.defs.tags import BUSINESS_DAY_TAG
 
-_settings = Settings.from_env()
 NIGHTLY_CRON = "0 2 * * *"
 
 
@@ -28,19 +26,26 @@ def nightly_day(scheduled_for: datetime) -> date:
     return scheduled_for.date() - timedelta(days=1)
 
 
-@schedule(
-    name="nightly_build",
-    cron_schedule=NIGHTLY_CRON,
-    execution_timezone=_settings.timezone,
-    job=full_build_job,
-    default_status=DefaultScheduleStatus.STOPPED,
-    description="02:00 every night: extract the previous business day's month, then dbt build "
-    "(the month's days incrementally in the daily facts, the marts in full).",
-)
-def nightly_build(context: ScheduleEvaluationContext) -> RunRequest:
-    day = nightly_day(context.scheduled_execution_time)
+def nightly_run_request(scheduled_for: datetime) -> RunRequest:
+    day = nightly_day(scheduled_for)
     return RunRequest(
         run_key=f"nightly-{day.isoformat()}",
         partition_key=month_key(day),  # reloads month-to-date, ending with `day`
         tags={"ka/trigger": "nightly", BUSINESS_DAY_TAG: day.isoformat()},
     )
+
+
+def build_nightly_schedule(timezone: str) -> ScheduleDefinition:
+    @schedule(
+        name="nightly_build",
+        cron_schedule=NIGHTLY_CRON,
+        execution_timezone=timezone,
+        job_name="full_build",
+        default_status=DefaultScheduleStatus.STOPPED,
+        description="02:00 every night: extract the previous business day's month, then dbt "
+        "build (the month's days incrementally in the daily facts, the marts in full).",
+    )
+    def nightly_build(context: ScheduleEvaluationContext) -> RunRequest:
+        return nightly_run_request(context.scheduled_execution_time)
+
+    return nightly_build

@@ -21,10 +21,9 @@ from dagster import (
     sensor,
 )
 
-from ka_pipeline.defs.jobs import full_build_job
 from ka_pipeline.defs.partitions import month_key
+from ka_pipeline.defs.resources import LandingArea
 from ka_pipeline.landing.contract import ENTITIES
-from ka_pipeline.settings import Settings
 
 _DAY = re.compile(r"_(\d{4}-\d{2}-\d{2})\.[a-z]+$")
 
@@ -60,14 +59,16 @@ def day_version(paths: list[Path]) -> str:
 
 @sensor(
     name="landing_files",
-    job=full_build_job,
+    job_name="full_build",
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.STOPPED,
     description="Starts a run for each business day whose landing files are new or re-sent.",
 )
-def landing_files(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+def landing_files(
+    context: SensorEvaluationContext, landing: LandingArea
+) -> SensorResult | SkipReason:
     cursor = json.loads(context.cursor) if context.cursor else {"mtime_ns": 0}
-    changed, newest = changed_days(Settings.from_env().landing_dir, cursor["mtime_ns"])
+    changed, newest = changed_days(landing.path, cursor["mtime_ns"])
     if not changed:
         return SkipReason("no new or re-sent landing files")
     by_month: dict[str, list[Path]] = defaultdict(list)

@@ -15,13 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-    PARTITION_NAME_TAG,
+from ka_pipeline.defs.tags import (
+    BUSINESS_DAY_TAG,
+    PARTITION_RANGE_END_TAG,
+    PARTITION_RANGE_START_TAG,
+    PARTITION_TAG,
 )
-
-BUSINESS_DAY_TAG = "ka/business_day"
 
 
 @dataclass(frozen=True)
@@ -47,11 +46,11 @@ def _partition_date(tag: str, key: str) -> date:
 
 def window_from_tags(tags: Mapping[str, str], yesterday: date) -> DbtWindow | None:
     """The days of the run's month partition(s), capped; None for an unpartitioned run."""
-    if ASSET_PARTITION_RANGE_START_TAG in tags:
-        first_key = ASSET_PARTITION_RANGE_START_TAG
-        last_key = ASSET_PARTITION_RANGE_END_TAG
-    elif PARTITION_NAME_TAG in tags:
-        first_key = last_key = PARTITION_NAME_TAG
+    if PARTITION_RANGE_START_TAG in tags:
+        first_key = PARTITION_RANGE_START_TAG
+        last_key = PARTITION_RANGE_END_TAG
+    elif PARTITION_TAG in tags:
+        first_key = last_key = PARTITION_TAG
     else:
         return None
     first = _partition_date(first_key, tags[first_key])

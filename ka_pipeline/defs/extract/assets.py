@@ -12,13 +12,14 @@ from dagster import (
     Failure,
     MaterializeResult,
     MetadataValue,
+    PartitionsDefinition,
     TableColumn,
     TableSchema,
     asset,
 )
 from dagster_duckdb import DuckDBResource
 
-from ka_pipeline.defs.partitions import days_of_months, last_complete_day, monthly_partitions
+from ka_pipeline.defs.partitions import days_of_months, last_complete_day
 from ka_pipeline.defs.resources import WAREHOUSE_POOL, LandingArea
 from ka_pipeline.extract.errors import LandingFileError
 from ka_pipeline.extract.loader import (
@@ -29,12 +30,11 @@ from ka_pipeline.extract.loader import (
 )
 from ka_pipeline.landing.contract import ENTITIES, LINEAGE_COLUMNS, SourceEntity
 from ka_pipeline.mapping import MappingError, load_mapping
-from ka_pipeline.settings import Settings
 
 EXTRACT_CODE_VERSION = "1"
 
 
-def build_extract_asset(entity: SourceEntity) -> AssetsDefinition:
+def build_extract_asset(entity: SourceEntity, months: PartitionsDefinition) -> AssetsDefinition:
     @asset(
         key=["raw", entity.system, entity.name],
         description=(
@@ -46,7 +46,7 @@ def build_extract_asset(entity: SourceEntity) -> AssetsDefinition:
         kinds={"duckdb", "python"},
         owners=["team:data-engineering"],
         tags={"source_system": entity.system},
-        partitions_def=monthly_partitions if entity.daily else None,
+        partitions_def=months if entity.daily else None,
         backfill_policy=BackfillPolicy.single_run() if entity.daily else None,
         code_version=EXTRACT_CODE_VERSION,
         pool=WAREHOUSE_POOL,
@@ -60,7 +60,7 @@ def build_extract_asset(entity: SourceEntity) -> AssetsDefinition:
             else None
         )
         try:
-            mapping = load_mapping(Settings.from_env().mapping_file)
+            mapping = load_mapping(landing.mapping_file)
         except MappingError as error:
             raise Failure(
                 description=str(error), metadata={"mapping_file": error.path, "key": error.key}
@@ -128,4 +128,6 @@ def _load_metadata(result: LoadResult) -> dict:
     }
 
 
-extract_assets = [build_extract_asset(entity) for entity in ENTITIES]
+def build_extract_assets(months: PartitionsDefinition) -> list[AssetsDefinition]:
+    """One asset per landing entity; the daily ones partitioned by `months`."""
+    return [build_extract_asset(entity, months) for entity in ENTITIES]

@@ -41,12 +41,10 @@ from dagster import (
     Failure,
     MetadataValue,
 )
-from dagster._core.execution.stats import StepEventStatus
-from dagster._core.storage.asset_check_execution_record import (
-    AssetCheckExecutionRecordStatus,
-)
 
-_COMPLETED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
+# Dagster's record and step statuses are enums it does not export; their values are stable
+_SUCCEEDED, _FAILED = "SUCCEEDED", "FAILED"
+_STEP_FAILURE = "FAILURE"
 
 
 def _when(timestamp: float | None) -> str:
@@ -140,11 +138,12 @@ def latest_check_statuses(
     for key in check_keys:
         summary = summaries.get(key)
         record = summary.last_completed_check_execution_record if summary else None
-        if record is None or record.status not in _COMPLETED or record.evaluation is None:
+        status = record.status.value if record else None
+        if status not in (_SUCCEEDED, _FAILED) or record.evaluation is None:
             statuses.append(CheckStatus(key, "not_evaluated"))
             continue
         evaluation = record.evaluation
-        if record.status == AssetCheckExecutionRecordStatus.SUCCEEDED:
+        if status == _SUCCEEDED:
             state = "passed"
         elif evaluation.severity == AssetCheckSeverity.WARN:
             state = "warned"
@@ -172,7 +171,7 @@ def failed_builds(instance: DagsterInstance, asset_keys: Iterable[AssetKey]) -> 
     failed = []
     for (run_id, step_key), entries in by_step.items():
         stats = instance.get_run_step_stats(run_id, step_keys=[step_key])
-        if any(s.status == StepEventStatus.FAILURE for s in stats):
+        if any(s.status.value == _STEP_FAILURE for s in stats):
             failed += [FailedBuild(k, run_id, step_key, e.timestamp) for k, e in entries]
     return sorted(failed, key=lambda f: f.name)
 

@@ -1,5 +1,10 @@
 """The weekly report asset: `reports/weekly_report`, one partition per ISO week.
 
+It materializes itself by declarative automation: after Monday 01:00 (business timezone),
+once every mart it reads has been rebuilt since then (the 02:00 nightly run of Sunday) and
+their blocking checks passed, Dagster requests the week just ended. The asset's own gate
+(`assert_upstream_checks_passed`) also covers runs started by hand or from the CLI.
+
 No `from __future__ import annotations` here: Dagster resolves the Config annotation at
 decoration time.
 """
@@ -9,24 +14,37 @@ from typing import Literal
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    AssetsDefinition,
+    AutomationCondition,
     Config,
     MaterializeResult,
     MetadataValue,
+    ResourceParam,
+    WeeklyPartitionsDefinition,
     asset,
 )
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from ka_pipeline.defs.quality.gate import assert_upstream_checks_passed
-from ka_pipeline.defs.reports.partitions import weekly_partitions
-from ka_pipeline.defs.reports.resources import ReportOutput
-from ka_pipeline.defs.resources import WAREHOUSE_POOL
+from ka_pipeline.defs.resources import WAREHOUSE_POOL, CodeLocationGraph, ReportOutput
 from ka_pipeline.report.sources import MARTS_READ
 from ka_pipeline.report.weeks import ReportWeek
 
 WEEKLY_REPORT_KEY = AssetKey(["reports", "weekly_report"])
 REPORT_GROUP = "reports"
 MART_KEYS = [AssetKey(["marts", name]) for name in MARTS_READ]
+# Monday 01:00: before the 02:00 nightly run that loads Sunday, so "every mart updated since
+# the tick" means "rebuilt with the week's last day"
+WEEKLY_REPORT_CRON = "0 1 * * 1"
+
+
+def weekly_report_condition(timezone: str) -> AutomationCondition:
+    """The week just ended, once its marts are rebuilt and their blocking checks passed."""
+    return (
+        AutomationCondition.on_cron(WEEKLY_REPORT_CRON, cron_timezone=timezone)
+        & AutomationCondition.all_deps_blocking_checks_passed()
+    )
 
 
 class WeeklyReportConfig(Config):
@@ -43,33 +61,40 @@ class WeeklyReportConfig(Config):
     )
 
 
-@asset(
-    key=WEEKLY_REPORT_KEY,
-    group_name=REPORT_GROUP,
-    partitions_def=weekly_partitions,
-    deps=MART_KEYS,
-    kinds={"python", "pandas", "matplotlib"},
-    owners=["team:analytics"],
-    # reads the warehouse file: never at the same time as a step that writes it
-    pool=WAREHOUSE_POOL,
-    code_version="1",
-    description=(
-        "Weekly key-account report (seed 000's outline) for one ISO week, in Chinese and "
-        "English: `<output>/reports/<YYYY-Www>/{zh,en}/report.html` (self-contained, charts "
-        "embedded), `summary.md`, `charts/*.png` and `key_account_review.xlsx`, plus the "
-        "week's account snapshot `state.parquet` used for 'what changed since last week'. "
-        "Reads the marts as they are and states their as-of date; written atomically."
-    ),
-)
+def build_weekly_report_asset(weeks: WeeklyPartitionsDefinition, timezone: str) -> AssetsDefinition:
+    """The report asset over `weeks`, automated in the business timezone."""
+    return asset(
+        key=WEEKLY_REPORT_KEY,
+        group_name=REPORT_GROUP,
+        partitions_def=weeks,
+        automation_condition=weekly_report_condition(timezone),
+        deps=MART_KEYS,
+        kinds={"python", "pandas", "matplotlib"},
+        owners=["team:analytics"],
+        # reads the warehouse file: never at the same time as a step that writes it
+        pool=WAREHOUSE_POOL,
+        code_version="1",
+        description=(
+            "Weekly key-account report (seed 000's outline) for one ISO week, in Chinese and "
+            "English: `<output>/reports/<YYYY-Www>/{zh,en}/report.html` (self-contained, "
+            "charts embedded), `summary.md`, `charts/*.png` and `key_account_review.xlsx`, "
+            "plus the week's account snapshot `state.parquet` used for 'what changed since "
+            "last week'. Reads the marts as they are and states their as-of date; written "
+            "atomically."
+        ),
+    )(weekly_report)
+
+
 def weekly_report(
     context: AssetExecutionContext,
     config: WeeklyReportConfig,
     warehouse: DuckDBResource,
     report_output: ReportOutput,
+    code_location: ResourceParam[CodeLocationGraph],
 ) -> MaterializeResult:
     # the quality gate first: a blocking check upstream of the marts that failed (or never
     # ran) stops the report before anything is written, so the previous report stays
-    assert_upstream_checks_passed(context, MART_KEYS, asset_graph=_code_location_graph(context))
+    assert_upstream_checks_passed(context, MART_KEYS, asset_graph=code_location.asset_graph())
 
     from ka_pipeline.report.build import build_weekly_report  # pandas, matplotlib: lazily
     from ka_pipeline.report.markdown import metadata_markdown
@@ -118,19 +143,3 @@ def weekly_report(
         f"Weekly report {week.label} written to {result.folder} in {result.seconds:.1f} s"
     )
     return MaterializeResult(metadata=metadata)
-
-
-def _code_location_graph(context: AssetExecutionContext):
-    """The asset graph of the whole code location, where the gate finds the upstream checks.
-
-    A run launched by the UI, a schedule or a sensor has it; an in-process run (the CLI,
-    tests) only has its job's graph, so the code location is loaded here instead."""
-    try:
-        return context.repository_def.asset_graph
-    except Exception:
-        from ka_pipeline.definitions import defs  # lazily: definitions imports this module
-
-        return defs.resolve_asset_graph()
-
-
-report_assets = [weekly_report]

@@ -1,11 +1,17 @@
 """`publish/bi_release`: a consistent release of the BI-facing marts, after the gates pass."""
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    ResourceParam,
+    asset,
+)
 from dagster_duckdb import DuckDBResource
 
-from ka_pipeline.defs.publish.resources import ServingResource
 from ka_pipeline.defs.quality.gate import CheckStatus, assert_upstream_checks_passed
-from ka_pipeline.defs.resources import WAREHOUSE_POOL
+from ka_pipeline.defs.resources import WAREHOUSE_POOL, CodeLocationGraph, ServingResource
 from ka_pipeline.serving import SERVED_TABLES, ServingArea, publish_release
 
 BI_RELEASE_KEY = AssetKey(["publish", "bi_release"])
@@ -32,11 +38,14 @@ SERVED_KEYS = [AssetKey([table.schema, table.name]) for table in SERVED_TABLES]
     ),
 )
 def bi_release(
-    context: AssetExecutionContext, serving: ServingResource, warehouse: DuckDBResource
+    context: AssetExecutionContext,
+    serving: ServingResource,
+    warehouse: DuckDBResource,
+    code_location: ResourceParam[CodeLocationGraph],
 ) -> MaterializeResult:
     # the gate first: nothing is written when a blocking check upstream failed or never ran
     statuses = assert_upstream_checks_passed(
-        context, SERVED_KEYS, asset_graph=_code_location_graph(context)
+        context, SERVED_KEYS, asset_graph=code_location.asset_graph()
     )
     release = publish_release(
         warehouse.database,
@@ -96,17 +105,3 @@ def _check_result(status: CheckStatus) -> dict:
     if status.state != "passed" and status.description:
         result["description"] = status.description
     return result
-
-
-def _code_location_graph(context: AssetExecutionContext):
-    """The code location's asset graph, where the gate finds every upstream check: runs
-    from the UI, schedules and sensors have it; in-process runs (the CLI, tests) load it."""
-    try:
-        return context.repository_def.asset_graph
-    except Exception:
-        from ka_pipeline.definitions import defs  # lazily: definitions imports this module
-
-        return defs.resolve_asset_graph()
-
-
-publish_assets = [bi_release]
