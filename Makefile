@@ -17,7 +17,6 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \
 	\( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
 # dagster-dbt looks for the `dbt` executable on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -38,15 +37,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(UV)
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
-
 $(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 	$(BIN)/ka-pipeline dbt parse --quiet
 	touch $@
 
-setup: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml $(MANIFEST)
+setup: $(VENV)/.installed $(MANIFEST)
 
 # The optional Spark extra (dbt-spark, pyspark) in an environment of its own: with pyspark
 # importable, Great Expectations imports pyspark.sql.connect, which ends a process whose
@@ -82,8 +77,9 @@ test: setup spark-setup lint
 	echo "$(BIN)/pytest -n 2 --dist loadgroup --durations=20 --basetemp=$$tmp"; \
 	$(BIN)/pytest -n 2 --dist loadgroup --durations=20 --basetemp=$$tmp; status=$$?; rm -rf "$$tmp"; exit $$status
 
+# the Dagster instance of `ka-pipeline run` ($$DAGSTER_HOME, default data/dagster_home)
 dev: setup
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	$(BIN)/ka-pipeline dev
 
 # Performance benchmark (not part of `make test`; BENCHMARKS.md). Data sets are cached in
 # .bench/. Quick iteration: make bench BENCH_ARGS="--sizes 1M --repeat 1"

@@ -20,6 +20,7 @@ comes from environment variables with defaults that work from a fresh clone.
 | KA_SERVING_KEEP_RELEASES | 7 | BI releases kept in $KA_OUTPUT_DIR/serving for rollback |
 | KA_MAPPING_FILE | landing/default_mapping.yaml | which export files to load and how (README) |
 | KA_SPARK_DIR | $KA_DATA_DIR/spark | Spark warehouse, metastore and raw parquet (`spark-build`) |
+| DAGSTER_HOME | $KA_DATA_DIR/dagster_home | the Dagster instance (run history, events, checks) |
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class Settings:
     serving_keep_releases: int = 7
     mapping_file: Path = DEFAULT_MAPPING_FILE
     spark_dir: Path = REPO_ROOT / "data" / "spark"
+    dagster_home: Path = REPO_ROOT / "data" / "dagster_home"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -112,6 +114,7 @@ class Settings:
             serving_keep_releases=_int(env, "KA_SERVING_KEEP_RELEASES", "7"),
             mapping_file=Path(env.get("KA_MAPPING_FILE", DEFAULT_MAPPING_FILE)).resolve(),
             spark_dir=Path(env.get("KA_SPARK_DIR", data_dir / "spark")).resolve(),
+            dagster_home=Path(env.get("DAGSTER_HOME", data_dir / "dagster_home")).resolve(),
         )
 
     def __post_init__(self) -> None:

@@ -144,7 +144,8 @@ def clean_build(tmp_path_factory) -> Workspace:
     """A clean sample generated and built end to end through the `ka-pipeline` CLI."""
     ws = make_workspace(tmp_path_factory.mktemp("clean"))
     ws.cli("generate", *sample_args())
-    ws.cli("run")
+    run = ws.cli("run")
+    (ws.root / "run_output.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
     return ws
 
 

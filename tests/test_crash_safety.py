@@ -80,7 +80,7 @@ def run_last_month(ws: Workspace, kill_when: Callable[[str], bool] | None = None
     watch files). Returns the output; fails if a kill never triggered.
     """
     process = subprocess.Popen(
-        [sys.executable, "-m", "ka_pipeline.cli", "run", "--no-report",
+        [sys.executable, "-m", "ka_pipeline.cli", "run", "--verbose", "--no-report",
          "--start", str(SAMPLE_END.replace(day=1)), "--end", str(SAMPLE_END)],
         env=ws.env, cwd=ws.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,  # its own group: the kill takes dbt along

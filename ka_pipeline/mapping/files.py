@@ -33,11 +33,16 @@ def mapped_files(
     return sorted(dated, key=lambda item: (item[1], item[0])), undated
 
 
+class NoDeliveryError(LookupError):
+    """No file matches the mapping's dated paths; says where it looked and what to do."""
+
+
 def delivered_days(mapping: Mapping, landing_dir: Path, undated_day: date) -> list[date]:
     """Business days the mapping's dated files were delivered for (orders first), sorted.
 
     `[undated_day]` when no entity is mapped to dated files (e.g. one `orders.csv`):
-    snapshots are reloaded whole by any run. Exits with a hint when nothing is delivered.
+    snapshots are reloaded whole by any run. Raises NoDeliveryError when nothing is
+    delivered.
     """
     dated = [m for m in mapping.entities.values() if m.is_dated]
     dated.sort(key=lambda m: m.entity.key != "erp/orders")
@@ -47,8 +52,8 @@ def delivered_days(mapping: Mapping, landing_dir: Path, undated_day: date) -> li
         days = sorted({day for _, day in mapped_files(entity_mapping, landing_dir)[0]})
         if days:
             return days
-    raise SystemExit(
-        f"No files match {resolve_path(landing_dir, dated[0].path)} (mapping "
+    raise NoDeliveryError(
+        f"no files match {resolve_path(landing_dir, dated[0].path)} (mapping "
         f"{mapping.source}). Generate a sample first (ka-pipeline generate) or point "
         "KA_MAPPING_FILE / KA_LANDING_DIR at your exports."
     )

@@ -1,84 +1,78 @@
 """Running the pipeline from the command line: the whole warehouse for a range of days.
 
-Runs go through the persistent Dagster instance ($DAGSTER_HOME) so that `dagster dev`
-shows their materializations, checks and logs afterwards.
+Runs go through the persistent Dagster instance (`Settings.dagster_home`) so that the
+Dagster UI shows their materializations, checks and logs afterwards.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-import duckdb
-from dagster import DagsterInstance
+from dagster import DagsterInstance, Definitions
 
 from ka_pipeline.defs.partitions import month_key
 from ka_pipeline.defs.tags import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from ka_pipeline.runs.instance import fail_runs_of_dead_processes, process_tags
 from ka_pipeline.runs.instance_sqlite import fast_sqlite_commits
+from ka_pipeline.runs.outcome import RunOutcome, outcome_of
+from ka_pipeline.runs.progress import CLI_LOGGERS, loggers_config, quiet_unless
 from ka_pipeline.settings import Settings
 
 
 @dataclass(frozen=True)
-class RunSummary:
-    run_id: str
-    success: bool
+class BuildRequest:
+    """What `ka-pipeline run` / `backfill` asks for."""
+
     start: date
     end: date
+    full_refresh: bool = False
+    dbt_vars: dict[str, Any] = field(default_factory=dict)
+    verbose: bool = False
+
+    def run_config(self) -> dict:
+        dbt_config: dict[str, Any] = {}
+        if self.full_refresh:
+            dbt_config["full_refresh"] = True
+        if self.dbt_vars:
+            dbt_config["dbt_vars"] = self.dbt_vars
+        ops = {"ops": {"dbt_warehouse": {"config": dbt_config}}} if dbt_config else {}
+        return {**loggers_config(self.verbose), **ops}
 
 
-def full_refresh_config() -> dict:
-    """Run config that rebuilds the incremental facts from scratch (no window)."""
-    return {"ops": {"dbt_warehouse": {"config": {"full_refresh": True}}}}
+def cli_definitions(settings: Settings) -> Definitions:
+    """The code location bound to `settings`, with the CLI's progress logger."""
+    from ka_pipeline.defs.definitions import build_definitions  # reads the dbt manifest
+
+    return Definitions.merge(build_definitions(settings), Definitions(loggers=CLI_LOGGERS))
 
 
-def run_full_build(
-    settings: Settings, start: date, end: date, run_config: dict | None = None
-) -> RunSummary:
-    """Materialize every asset in one run; the extraction for the months of [start, end].
+def run_full_build(settings: Settings, request: BuildRequest) -> RunOutcome:
+    """Materialize every asset in one run; the extraction for the months of the request.
 
     dbt replaces those months' days in the incremental facts (the window comes from the
-    partition range tags) unless `run_config` asks for a full refresh.
+    partition range tags) unless the request asks for a full refresh.
     """
-    # imported late: building the definitions reads the dbt manifest
-    from ka_pipeline.defs.definitions import build_definitions
-
     # One "planned" event per asset for a partition range instead of one per partition:
     # SQLite event storage otherwise writes days x assets events before the run starts.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
-    job = build_definitions(settings).resolve_job_def("full_build")
+    job = cli_definitions(settings).resolve_job_def("full_build")
     fast_sqlite_commits()
     with DagsterInstance.get() as instance:
         for run_id in fail_runs_of_dead_processes(instance):
             print(f"Marked run {run_id} failed: its process died before it finished")
-        result = job.execute_in_process(
-            instance=instance,
-            # INFO, not the default DEBUG: one line per step and asset, not per event
-            run_config={
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-                **(run_config or {}),
-            },
-            tags={
-                PARTITION_RANGE_START_TAG: month_key(start),
-                PARTITION_RANGE_END_TAG: month_key(end),
-                **process_tags(),
-            },
-            raise_on_error=False,
-        )
-    return RunSummary(result.run_id, result.success, start, end)
-
-
-def warehouse_row_counts(settings: Settings) -> dict[str, int]:
-    """Rows per table in the warehouse, as `schema.table` -> count (read-only)."""
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
-        tables = conn.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' order by 1, 2"
-        ).fetchall()
-        return {
-            f"{schema}.{table}": conn.execute(
-                f'select count(*) from "{schema}"."{table}"'
-            ).fetchone()[0]
-            for schema, table in tables
-        }
+        with quiet_unless(request.verbose):
+            result = job.execute_in_process(
+                instance=instance,
+                run_config=request.run_config(),
+                tags={
+                    PARTITION_RANGE_START_TAG: month_key(request.start),
+                    PARTITION_RANGE_END_TAG: month_key(request.end),
+                    "ka/trigger": "cli",
+                    **process_tags(),
+                },
+                raise_on_error=False,
+            )
+    return outcome_of(result)

@@ -16,6 +16,8 @@ from dagster import DagsterInstance, Definitions
 from ka_pipeline.report.weeks import ReportWeek
 from ka_pipeline.runs.instance import fail_runs_of_dead_processes, process_tags
 from ka_pipeline.runs.instance_sqlite import fast_sqlite_commits
+from ka_pipeline.runs.outcome import RunOutcome, outcome_of
+from ka_pipeline.runs.progress import loggers_config, quiet_unless
 from ka_pipeline.settings import Settings
 
 JOB_NAME = "weekly_report"
@@ -41,6 +43,7 @@ class ReportRunSummary:
     week: ReportWeek
     folder: Path
     seconds: float | None
+    outcome: RunOutcome
 
 
 def run_weekly_report(
@@ -49,16 +52,16 @@ def run_weekly_report(
     languages: list[str] | None = None,
     definitions: Definitions | None = None,
     instance: DagsterInstance | None = None,
+    verbose: bool = False,
 ) -> ReportRunSummary:
     """Materialize the weekly report of `week` (default: the latest complete week)."""
     if definitions is None:
-        from ka_pipeline.defs.definitions import build_definitions  # reads the dbt manifest
+        from ka_pipeline.runs.build import cli_definitions  # reads the dbt manifest
 
-        definitions = build_definitions(settings)
+        definitions = cli_definitions(settings)
     week = week or latest_report_week(settings)
     job = definitions.resolve_job_def(JOB_NAME)
-    # INFO, not the default DEBUG, as for the build (ka_pipeline/runs/build.py)
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    run_config: dict = loggers_config(verbose) if definitions.loggers else {}
     if languages:
         run_config["ops"] = {"reports__weekly_report": {"config": {"languages": languages}}}
     owned = instance is None
@@ -66,13 +69,14 @@ def run_weekly_report(
     instance = instance or DagsterInstance.get()
     try:
         fail_runs_of_dead_processes(instance)
-        result = job.execute_in_process(
-            instance=instance,
-            partition_key=week.partition_key,
-            run_config=run_config,
-            tags={"ka/trigger": "cli", **process_tags()},
-            raise_on_error=False,
-        )
+        with quiet_unless(verbose):
+            result = job.execute_in_process(
+                instance=instance,
+                partition_key=week.partition_key,
+                run_config=run_config,
+                tags={"ka/trigger": "cli", **process_tags()},
+                raise_on_error=False,
+            )
         seconds = None
         if result.success:
             materialization = result.asset_materializations_for_node("reports__weekly_report")[0]
@@ -81,4 +85,6 @@ def run_weekly_report(
         if owned:
             instance.dispose()
     folder = settings.output_dir / "reports" / week.label
-    return ReportRunSummary(result.run_id, result.success, week, folder, seconds)
+    return ReportRunSummary(
+        result.run_id, result.success, week, folder, seconds, outcome_of(result)
+    )

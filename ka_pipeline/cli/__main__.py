@@ -1,0 +1,7 @@
+"""`python -m ka_pipeline.cli`."""
+
+import sys
+
+from ka_pipeline.cli import main
+
+sys.exit(main())

@@ -1,0 +1,96 @@
+"""The end-of-run summary of `ka-pipeline run`: rows per layer, quarantine, checks, outputs.
+
+The warehouse is read read-only after the run has released it. The figures are counts of
+what the run left behind, not metrics: metrics live in the marts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from rich.markup import escape
+
+from ka_pipeline.runs.outcome import RunOutcome
+from ka_pipeline.settings import Settings
+
+LAYERS = ("raw", "staging", "quality", "core", "marts")
+
+
+@dataclass(frozen=True)
+class WarehouseCounts:
+    tables: dict[str, int]  # schema.table -> rows
+    quarantined_rows: int | None
+    unreconciled_files: int | None
+
+    def rows_per_layer(self) -> dict[str, tuple[int, int]]:
+        """layer -> (tables, rows), in the order data flows."""
+        layers: dict[str, tuple[int, int]] = {}
+        for name, rows in self.tables.items():
+            schema = name.split(".", 1)[0]
+            tables, total = layers.get(schema, (0, 0))
+            layers[schema] = (tables + 1, total + rows)
+        order = {layer: i for i, layer in enumerate(LAYERS)}
+        return dict(sorted(layers.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def warehouse_counts(warehouse: Path) -> WarehouseCounts:
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        names = conn.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' order by 1, 2"
+        ).fetchall()
+        tables = {
+            f"{schema}.{table}": conn.execute(
+                f'select count(*) from "{schema}"."{table}"'
+            ).fetchone()[0]
+            for schema, table in names
+        }
+        quarantined = unreconciled = None
+        if "quality.dq_quarantined_rows" in tables:
+            quarantined = tables["quality.dq_quarantined_rows"]
+        if "quality.dq_file_reconciliation" in tables:
+            unreconciled = conn.execute(
+                "select count(*) from quality.dq_file_reconciliation where not is_reconciled"
+            ).fetchone()[0]
+    return WarehouseCounts(tables, quarantined, unreconciled)
+
+
+def render_summary(
+    settings: Settings, outcome: RunOutcome, seconds: float, verbose: bool = False
+) -> list[str]:
+    """Rich-markup lines of the summary."""
+    status = "[green]succeeded[/]" if outcome.success else "[red]FAILED[/]"
+    lines = [f"\nRun {outcome.run_id} {status} in {seconds:.0f} s"]
+    for step, error in outcome.failures:
+        lines.append(f"  [red]✗ {step}[/]: {_first_lines(error)}")
+    if settings.warehouse_path.exists():
+        counts = warehouse_counts(settings.warehouse_path)
+        lines.append("\nRows per layer:")
+        for layer, (tables, rows) in counts.rows_per_layer().items():
+            lines.append(f"  {layer:<18} {rows:>12,} rows in {tables} tables")
+        if verbose:
+            width = max(map(len, counts.tables), default=0)
+            lines += [f"    {name:<{width}}  {rows:>10,}" for name, rows in counts.tables.items()]
+        if counts.quarantined_rows is not None:
+            lines.append(
+                f"  quarantined {counts.quarantined_rows:,} rows (quality.dq_quarantined_rows); "
+                f"files not reconciled: {counts.unreconciled_files}"
+            )
+    lines.append(
+        f"\nChecks: {outcome.checks_evaluated} evaluated, {len(outcome.errors)} failed, "
+        f"{len(outcome.warnings)} warned"
+    )
+    for check in outcome.errors + outcome.warnings:
+        colour = "red" if check.severity == "ERROR" else "yellow"
+        lines.append(
+            f"  [{colour}]{check.severity}[/] {check.name}: {_first_lines(check.description)}"
+        )
+    return lines
+
+
+def _first_lines(text: str, limit: int = 300) -> str:
+    """One line of at most `limit` characters, safe to print as rich markup."""
+    text = " ".join(text.split())
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
