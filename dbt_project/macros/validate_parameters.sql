@@ -1,22 +1,26 @@
 {#-
     validate_parameters(): fails the run before any model executes when a parameter
     (dbt_project.yml `vars:` or --vars) is not of its kind: dates must be YYYY-MM-DD or
-    null, lists lists of numbers, everything else a number. Parameters are inlined into
+    null, lists non-empty lists of numbers, `nullable` parameters a number or null,
+    everything else a finite number (not NaN). Parameters are inlined into
     SQL, so this is also what keeps a value such as "30; drop table ..." out of it.
     Runs as the project's on-run-start hook.
 -#}
 {% macro validate_parameters() -%}
     {%- set date_names = ['as_of_date', 'min_date', 'max_date'] -%}
     {%- set values = {'incremental_overlap_days': var('incremental_overlap_days', none)} -%}
+    {%- set nullable = [] -%}
     {%- for name in date_names -%}
         {%- do values.update({name: var(name, none)}) -%}
     {%- endfor -%}
     {%- for parameter in marts_parameters() -%}
         {%- do values.update({parameter.name: var(parameter.name, parameter.get('default'))}) -%}
+        {%- if parameter.get('nullable') -%}{%- do nullable.append(parameter.name) -%}{%- endif -%}
     {%- endfor -%}
     {%- set problems = [] -%}
     {%- for name, value in values.items() -%}
-        {%- set rule = _parameter_rule_broken(name in date_names, value) -%}
+        {%- set rule = none if (name in nullable and value is none)
+            else _parameter_rule_broken(name in date_names, value) -%}
         {%- if rule -%}
             {%- do problems.append(name ~ '=' ~ tojson(value) ~ ' (must be ' ~ rule ~ ')') -%}
         {%- endif -%}
@@ -36,9 +40,19 @@
         {{ return('a number') }}
     {%- elif value is iterable -%}
         {%- set numbers = value | select('number') | reject('boolean') | list -%}
-        {{ return(none if numbers | length == value | length else 'a list of numbers') }}
+        {{ return(none if value | length > 0 and numbers | length == value | length
+            and _all_finite(numbers) else 'a non-empty list of numbers') }}
     {%- endif -%}
-    {{ return(none if value is number else 'a number') }}
+    {{ return(none if value is number and _all_finite([value]) else 'a number') }}
+{%- endmacro %}
+
+{#- No NaN and no infinity: `.nan` and `.inf` are numbers to YAML, never parameters
+    (x * 0 is 0 for every finite x, NaN for both). -#}
+{% macro _all_finite(numbers) -%}
+    {%- for number in numbers -%}
+        {%- if not (number * 0 == 0) -%}{{ return(false) }}{%- endif -%}
+    {%- endfor -%}
+    {{ return(true) }}
 {%- endmacro %}
 
 {#- A YYYY-MM-DD text, or a date (YAML reads an unquoted 2026-06-30 as one). -#}

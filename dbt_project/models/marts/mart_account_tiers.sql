@@ -1,5 +1,7 @@
 -- Value tier, ABC (Pareto) class and the "high-value loyal" rule profile per account at the
 -- as-of date. Grain: one row per account with a completed order on or before the as-of date.
+-- Tiers are absolute (window revenue in CNY), or relative when tier_vip_top_account_share /
+-- tier_key_top_account_share are set: the top share of accounts by window revenue.
 
 with
 
@@ -46,6 +48,7 @@ pareto as (
         account_id,
         window_revenue_cny,
         row_number() over (order by window_revenue_cny desc, account_id asc) as revenue_rank,
+        sum(case when window_revenue_cny > 0 then 1 else 0 end) over () as buying_account_count,
         sum(window_revenue_cny) over () as total_window_revenue_cny,
         sum(window_revenue_cny) over (
             order by window_revenue_cny desc, account_id asc
@@ -60,6 +63,7 @@ pareto_shares as (
     select
         account_id,
         revenue_rank,
+        buying_account_count,
         {{ marts_round(
             marts_safe_divide('window_revenue_cny', 'total_window_revenue_cny'), 10
         ) }} as revenue_share,
@@ -87,10 +91,8 @@ classified as (
         pareto_shares.cumulative_revenue_share,
         coalesce(feedback.window_survey_count, 0) as window_survey_count,
         case
-            when account_metrics.window_revenue_cny >= {{ var('tier_vip_min_revenue_cny') }}
-                then 'vip'
-            when account_metrics.window_revenue_cny >= {{ var('tier_key_min_revenue_cny') }}
-                then 'key'
+            when {{ tier_reached('vip') }} then 'vip'
+            when {{ tier_reached('key') }} then 'key'
             when account_rfm.rfm_score >= {{ var('tier_potential_min_rfm_score') }}
                 then 'potential'
             else 'general'
