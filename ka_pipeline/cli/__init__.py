@@ -46,6 +46,11 @@ def _parameter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-report", action="store_true", help="skip the weekly report of the latest week"
     )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="check the days, parameters, warehouse and manifest, then stop without building",
+    )
 
 
 VERBOSE_HELP = "Dagster's full log instead of one line per step; tracebacks of internal errors"
@@ -155,13 +160,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="run dbt on the project with this configuration's warehouse, e.g. "
         "`ka-pipeline dbt build --select mart_account_rfm`",
     )
-    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
+    dbt.add_argument("dbt_args", nargs="*", help="arguments passed to dbt as they are")
     dbt.set_defaults(func=commands.cmd_dbt)
     return parser
 
 
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """Like parse_args, but everything after the `dbt` command goes to dbt verbatim
+    (argparse would read dbt's own options, e.g. `--no-use-colors`, as ours)."""
+    command_at = next((i for i, arg in enumerate(argv) if not arg.startswith("-")), None)
+    if command_at is not None and argv[command_at] == "dbt":
+        args = build_parser().parse_args(argv[: command_at + 1])
+        args.dbt_args = argv[command_at + 1 :]
+        return args
+    return build_parser().parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
     try:
         return args.func(args, Settings.from_env())
     except (ConfigError, CliError) as error:

@@ -87,9 +87,12 @@ def _build(
     preflight.require_manifest()
     preflight.require_free_warehouse(settings)
     check_parameters(settings, dbt_vars)
-    preflight.ensure_instance(settings)
     mode = "full refresh" if full_refresh else "incremental"
     shown_vars = f", parameters {dbt_vars}" if dbt_vars else ""
+    if args.check:
+        console.print(f"Ready to build {start} .. {end} ({mode}{shown_vars})", highlight=False)
+        return EXIT_OK
+    preflight.ensure_instance(settings)
     console.print(
         f"Building the warehouse for {start} .. {end} ({mode}{shown_vars})\n"
         f"  landing {settings.landing_dir}",

@@ -60,13 +60,15 @@ def check_parameters(settings: Settings, values: dict[str, Any]) -> None:
         return
     from ka_pipeline.defs.dbt.project import run_dbt
 
-    # a throw-away database: the check must not wait for, or touch, the warehouse
+    # a throw-away database and target: the check must not wait for, or touch, the
+    # warehouse or the manifest a run loads
     with tempfile.TemporaryDirectory(prefix="ka-parameters-") as scratch:
         scratch_settings = replace(settings, warehouse_path=Path(scratch) / "check.duckdb")
         result = run_dbt(
             scratch_settings,
             ["--no-use-colors", "run-operation", "validate_parameters", "--vars",
-             json.dumps(values, default=str)],
+             json.dumps(values, default=str), "--target-path", str(Path(scratch) / "target"),
+             "--log-path", str(Path(scratch) / "logs")],
             capture_output=True,
             text=True,
         )  # fmt: skip

@@ -38,7 +38,7 @@ def outcome_of(result: ExecuteInProcessResult) -> RunOutcome:
             error = event.step_failure_data.error
             user = event.step_failure_data.user_failure_data
             message = (user.description if user and user.description else None) or (
-                error.message if error else "failed"
+                _root_message(error) if error else "failed"
             )
             failures.append((event.step_key or "?", message.strip()))
     evaluations = result.get_asset_check_evaluations()
@@ -58,3 +58,10 @@ def outcome_of(result: ExecuteInProcessResult) -> RunOutcome:
         failed_checks=failed,
         checks_evaluated=len(evaluations),
     )
+
+
+def _root_message(error) -> str:
+    """The innermost cause: Dagster wraps a step's exception in its own error types."""
+    while error.cause is not None:
+        error = error.cause
+    return f"{error.cls_name}: {error.message}" if error.cls_name else error.message

@@ -65,8 +65,10 @@ def render_summary(
     lines = [f"\nRun {outcome.run_id} {status} in {seconds:.0f} s"]
     for step, error in outcome.failures:
         lines.append(f"  [red]✗ {step}[/]: {_first_lines(error)}")
-    if settings.warehouse_path.exists():
-        counts = warehouse_counts(settings.warehouse_path)
+    counts = _counts_if_readable(settings.warehouse_path)
+    if counts is None:
+        lines.append(f"\n(no row counts: {settings.warehouse_path} is missing or still held)")
+    else:
         lines.append("\nRows per layer:")
         for layer, (tables, rows) in counts.rows_per_layer().items():
             lines.append(f"  {layer:<18} {rows:>12,} rows in {tables} tables")
@@ -88,6 +90,17 @@ def render_summary(
             f"  [{colour}]{check.severity}[/] {check.name}: {_first_lines(check.description)}"
         )
     return lines
+
+
+def _counts_if_readable(warehouse: Path) -> WarehouseCounts | None:
+    """The counts, or None when the warehouse is missing or a process of a failed run (an
+    orphaned dbt) still holds it: the summary must not hide the run's own error."""
+    if not warehouse.exists():
+        return None
+    try:
+        return warehouse_counts(warehouse)
+    except duckdb.IOException:
+        return None
 
 
 def _first_lines(text: str, limit: int = 300) -> str:
