@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -168,6 +169,15 @@ def test_the_full_build_published_a_gated_release(clean_build):
     )
     assert manifest["as_of_date"] == as_of[0][0]
     assert manifest["parameters"]["rfm_window_months"]["value"] == "12"
+    # written in the storage format every DuckDB since 1.0 reads, and the manifest says so
+    assert manifest["serving_storage_version"] == "v1.0.0"
+    assert manifest["min_duckdb_reader_version"] == "1.0.0"
+    with duckdb.connect() as conn:
+        conn.execute(f"attach '{release.path / 'serving.duckdb'}' as served (read_only)")
+        tags = conn.execute(
+            "select tags from duckdb_databases() where database_name = 'served'"
+        ).fetchone()[0]
+    assert tags["storage_version"].startswith("v1.0.0")
     checks = manifest["checks"]
     assert checks["total"] > 100 and set(checks["by_state"]) == {"passed"}
     assert {c["check"] for c in checks["results"] if c["check"].startswith("gx_marts__")}
@@ -322,3 +332,12 @@ def test_personal_data_is_never_published(warehouses, tmp_path):
     with pytest.raises(PersonalDataError, match=r"core\.dim_accounts: column\(s\) contact_phone"):
         publish_release(warehouse, area.root, run_id="pii", keep_releases=7)
     assert area.current_release_id() is None and area.releases() == []
+
+
+def test_the_release_has_a_freshness_policy():
+    from ka_pipeline.defs.serving import bi_release
+
+    (spec,) = bi_release.specs
+    policy = spec.freshness_policy
+    assert policy.warn_window.to_timedelta() == timedelta(hours=30)
+    assert policy.fail_window.to_timedelta() == timedelta(hours=54)

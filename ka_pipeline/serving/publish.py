@@ -33,6 +33,11 @@ from ka_pipeline.serving.tables import SERVED_TABLES, ServedTable, assert_no_per
 from ka_pipeline.serving.verify import assert_release_intact, sha256_of
 
 MANIFEST_FORMAT = 1
+# serving.duckdb is written in DuckDB's v1.0.0 storage format, which every DuckDB since 1.0
+# reads (the BI drivers bundle their own DuckDB, often older than the pipeline's); without
+# it a file written by DuckDB 1.5 could only be opened by 1.5 or newer
+SERVING_STORAGE_VERSION = "v1.0.0"
+MIN_READER_VERSION = "1.0.0"
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,13 @@ def _write_release(
     started = time.perf_counter()
     published_at = datetime.now(UTC).isoformat(timespec="microseconds")
     database = folder / SERVING_DB_NAME
-    with duckdb.connect(str(database)) as conn:
+    with duckdb.connect() as conn:
+        # the file format BI drivers read, whichever DuckDB wrote it (see SERVING_STORAGE_VERSION)
+        conn.execute(
+            f"attach {_literal(database)} as serving "
+            f"(storage_version {_literal(SERVING_STORAGE_VERSION)})"
+        )
+        conn.execute("use serving")
         conn.execute(f"attach {_literal(warehouse_path)} as warehouse (read_only)")
         sources = _source_tables(conn)
         # one transaction: every table comes from the same state of the warehouse
@@ -123,7 +134,7 @@ def _write_release(
         conn.execute("detach warehouse")
         tables = [_export_parquet(conn, folder, source) for source in sources]
         _write_meta(conn, release_id, run_id, published_at, run, tables)
-        conn.execute("checkpoint")
+        conn.execute("checkpoint serving")
     manifest = {
         "format_version": MANIFEST_FORMAT,
         "release_id": release_id,
@@ -135,6 +146,8 @@ def _write_release(
         "parameters": run["parameters"],
         "warehouse_path": str(warehouse_path.resolve()),
         "serving_database": SERVING_DB_NAME,
+        "serving_storage_version": SERVING_STORAGE_VERSION,
+        "min_duckdb_reader_version": MIN_READER_VERSION,
         "serving_database_sha256": sha256_of(database),
         "tables": tables,
         "checks": _check_summary(checks),

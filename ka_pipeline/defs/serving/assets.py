@@ -1,8 +1,11 @@
 """`publish/bi_release`: a consistent release of the BI-facing marts, after the gates pass."""
 
+from datetime import timedelta
+
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    FreshnessPolicy,
     MaterializeResult,
     MetadataValue,
     ResourceParam,
@@ -28,6 +31,10 @@ SERVED_KEYS = [AssetKey([table.schema, table.name]) for table in SERVED_TABLES]
     owners=["team:analytics-engineering"],
     # reads the warehouse file: never while a step writes it
     pool=WAREHOUSE_POOL,
+    # BI tools read the last release: a nightly publish missed once warns, twice fails
+    freshness_policy=FreshnessPolicy.time_window(
+        warn_window=timedelta(hours=30), fail_window=timedelta(hours=54)
+    ),
     description=(
         "Release of the BI-facing marts and dimensions for BI tools: "
         "`<output>/serving/releases/<release_id>/` with `serving.duckdb` (tables in schemas "
