@@ -18,7 +18,7 @@ from ka_pipeline.cli.errors import EXIT_OK, EXIT_RUN_FAILED, CliError
 from ka_pipeline.cli.parameters import check_parameters, parse_parameters
 from ka_pipeline.settings import Settings
 
-console = Console()
+console = Console(soft_wrap=True)  # long paths stay on one line, whatever the width
 
 
 def _today(settings: Settings) -> date:

@@ -73,7 +73,7 @@ class ProgressHandler(logging.Handler):
 @logger(description="One line per finished step with the elapsed time (ka-pipeline run).")
 def progress_logger(context: InitLoggerContext) -> logging.Logger:
     progress = logging.Logger("ka_pipeline.progress", logging.DEBUG)
-    progress.addHandler(ProgressHandler(Console(stderr=True)))
+    progress.addHandler(ProgressHandler(Console(stderr=True, soft_wrap=True)))
     return progress
 
 
