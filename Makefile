@@ -1,7 +1,7 @@
 # ka-pipeline: every target sets up what it needs from a machine with only python3.
 #   make run   - install, generate the sample (once), build the whole warehouse
 #   make test  - install, lint (ruff, sqlfluff), run the test suite
-#   make dev   - the Dagster UI on http://127.0.0.1:3000
+#   make dev   - the Dagster UI on http://127.0.0.1:3000 (`dg dev`)
 #   make docs  - the dbt docs site (static HTML) in dbt_project/target/docs
 #   make spark-build - the same dbt project on Apache Spark, compared with DuckDB (Java 17)
 #   make clean - remove environments, data and build artefacts
@@ -22,6 +22,10 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
+# dg reads `telemetry: enabled: false` from $DAGSTER_HOME/dagster.yaml; this one stops uploads
+export DAGSTER_DISABLE_TELEMETRY := 1
+# dg warns when the active environment is not the project's .venv
+DG := VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg
 export GX_ANALYTICS_ENABLED := false
 # one planned event per asset for a single-run backfill, not one per partition (SQLite)
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := true
@@ -70,10 +74,11 @@ run: setup
 	$(BIN)/ka-pipeline generate --if-missing
 	$(BIN)/ka-pipeline run
 
-lint: $(VENV)/.installed
+lint: setup
 	$(BIN)/ruff check ka_pipeline tests bench
 	$(BIN)/ruff format --check ka_pipeline tests bench
 	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests --disable-progress-bar --processes 2
+	$(DG) check defs
 
 # Test workspaces live in /dev/shm when there is one: Dagster's SQLite event log and DuckDB
 # commit with fsync, 13 ms per commit on this disk against 0.2 ms on tmpfs.
@@ -83,7 +88,7 @@ test: setup spark-setup lint
 	$(BIN)/pytest -n 2 --dist loadgroup --durations=20 --basetemp=$$tmp; status=$$?; rm -rf "$$tmp"; exit $$status
 
 dev: setup
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	$(DG) dev -h 127.0.0.1 -p 3000
 
 # Performance benchmark (not part of `make test`; BENCHMARKS.md). Data sets are cached in
 # .bench/. Quick iteration: make bench BENCH_ARGS="--sizes 1M --repeat 1"

@@ -105,7 +105,7 @@ def test_secrets_are_redacted_from_alerts(tmp_path, monkeypatch):
 
 def test_the_dagster_ui_binds_to_localhost_only():
     makefile = (DBT_PROJECT_DIR.parent / "Makefile").read_text()
-    dev = [line for line in makefile.splitlines() if "dagster dev" in line]
+    dev = [line for line in makefile.splitlines() if line.startswith("\t") and " dev " in line]
     assert dev and all("-h 127.0.0.1" in line for line in dev)
 
 
