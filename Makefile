@@ -1,6 +1,6 @@
 # ka-pipeline: every target sets up what it needs from a machine with only python3.
 #   make run   - install, generate the sample (once), build the whole warehouse
-#   make test  - install, lint (ruff, sqlfluff), run the test suite
+#   make test  - install, lint (ruff, sqlfluff, dg check defs), run the test suite
 #   make dev   - the Dagster UI on http://127.0.0.1:3000 (`dg dev`)
 #   make docs  - the dbt docs site (static HTML) in dbt_project/target/docs
 #   make spark-build - the same dbt project on Apache Spark, compared with DuckDB (Java 17)
