@@ -1,7 +1,7 @@
 # ka-pipeline: every target sets up what it needs from a machine with only python3.
 #   make run   - install, generate the sample (once), build the whole warehouse
-#   make test  - install, lint (ruff, sqlfluff), run the test suite
-#   make dev   - the Dagster UI on http://127.0.0.1:3000
+#   make test  - install, lint (ruff, sqlfluff, dg check defs), run the test suite
+#   make dev   - the Dagster UI on http://127.0.0.1:3000 (`dg dev`)
 #   make docs  - the dbt docs site (static HTML) in dbt_project/target/docs
 #   make spark-build - the same dbt project on Apache Spark, compared with DuckDB
 #   make clean - remove environments, data and build artefacts
@@ -21,6 +21,10 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
+# dg reads `telemetry: enabled: false` from $DAGSTER_HOME/dagster.yaml; this one stops uploads
+export DAGSTER_DISABLE_TELEMETRY := 1
+# dg warns when the active environment is not the project's .venv
+DG := VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg
 export GX_ANALYTICS_ENABLED := false
 # one planned event per asset for a single-run backfill, not one per partition (SQLite)
 export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS := true
@@ -64,10 +68,11 @@ run: setup
 	$(BIN)/ka-pipeline generate --if-missing
 	$(BIN)/ka-pipeline run
 
-lint: $(VENV)/.installed
+lint: setup
 	$(BIN)/ruff check ka_pipeline tests bench
 	$(BIN)/ruff format --check ka_pipeline tests bench
 	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests --disable-progress-bar --processes 2
+	$(DG) check defs
 
 # Test workspaces live in /dev/shm when there is one: Dagster's SQLite event log and DuckDB
 # commit with fsync, 13 ms per commit on this disk against 0.2 ms on tmpfs.

@@ -104,9 +104,14 @@ def test_secrets_are_redacted_from_alerts(tmp_path, monkeypatch):
 
 
 def test_the_dagster_ui_binds_to_localhost_only():
+    from ka_pipeline.cli import build_parser
+
     makefile = (DBT_PROJECT_DIR.parent / "Makefile").read_text()
-    dev = [line for line in makefile.splitlines() if "dagster dev" in line]
-    assert dev and all("-h 127.0.0.1" in line for line in dev)
+    dev = [
+        line for line in makefile.splitlines() if line.startswith("\t") and "dev" in line.split()
+    ]
+    assert dev == ["\t$(BIN)/ka-pipeline dev"]  # no --host: the default below
+    assert build_parser().parse_args(["dev"]).host == "127.0.0.1"
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from rich.markup import escape
 from ka_pipeline.cli import preflight
 from ka_pipeline.cli.errors import EXIT_OK, EXIT_RUN_FAILED, CliError
 from ka_pipeline.cli.parameters import check_parameters, parse_parameters
-from ka_pipeline.settings import Settings
+from ka_pipeline.settings import REPO_ROOT, Settings
 
 console = Console(soft_wrap=True)  # long paths stay on one line, whatever the width
 
@@ -220,9 +220,12 @@ def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
 
     preflight.require_manifest()
     preflight.ensure_instance(settings)
-    dagster = str(Path(sys.executable).parent / "dagster")
-    os.execv(dagster, [dagster, "dev", "-h", args.host, "-p", str(args.port)])
-    return EXIT_OK  # not reached: the process is dagster's now
+    # `dg dev` finds the project from [tool.dg] in the repository's pyproject.toml
+    os.chdir(REPO_ROOT)
+    os.environ.setdefault("VIRTUAL_ENV", sys.prefix)
+    dg = str(Path(sys.executable).parent / "dg")
+    os.execv(dg, [dg, "dev", "-h", args.host, "-p", str(args.port)])
+    return EXIT_OK  # not reached: the process is dg's now
 
 
 def cmd_dbt(args: argparse.Namespace, settings: Settings) -> int:

@@ -84,12 +84,21 @@ def dbt_warehouse(
         else "no incremental window: the facts are rebuilt from everything"
     )
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    yield from with_table_metadata(invocation.stream(), invocation.manifest, warehouse)
+    # dbt holds the DuckDB file until it exits: buffer its events, then read the warehouse
+    events = list(invocation.stream())
+    yield from with_table_metadata(
+        events, invocation.manifest, _compiled_sql(invocation), warehouse
+    )
     if not invocation.is_successful():
         raise Failure(
             description="dbt build failed: " + _failures(invocation),
             metadata={"dbt_command": " ".join(["dbt", *args])},
         )
+
+
+def _compiled_sql(invocation) -> dict[str, str]:
+    results = invocation.get_artifact("run_results.json").get("results", [])
+    return {r["unique_id"]: r["compiled_code"] for r in results if r.get("compiled_code")}
 
 
 def _failures(invocation) -> str:

@@ -72,13 +72,15 @@ def build_extract_asset(entity: SourceEntity, months: PartitionsDefinition) -> A
             deliveries = expected_deliveries(entity, landing.path, days, entity_mapping)
             with warehouse.get_connection() as conn:
                 result = load_deliveries(conn, entity, deliveries, landing.path, entity_mapping)
+                # a daily load replaces only its days: the table holds every day loaded so far
+                (table_rows,) = conn.execute(f"select count(*) from raw.{entity.table}").fetchone()
         except LandingFileError as error:
             raise Failure(
                 description=str(error),
                 metadata={"file": error.path, "rule": error.rule, "detail": error.detail},
             ) from None
         context.log.info(f"{entity.key}: loaded {result.rows} rows from {len(result.files)} files")
-        return MaterializeResult(metadata=_load_metadata(result))
+        return MaterializeResult(metadata=_load_metadata(result, table_rows))
 
     _extract.__name__ = f"raw_{entity.system}__{entity.name}"
     return _extract
@@ -93,21 +95,26 @@ def _not_mapped(context, warehouse, entity: SourceEntity, mapping_file) -> Mater
         "no files, so the models built only from it (and the marts that need it) are empty."
     )
     context.log.warning(note)
-    return MaterializeResult(metadata={"not_mapped": note, "table": f"raw.{entity.table}"})
+    return MaterializeResult(
+        metadata={"not_mapped": note, "dagster/table_name": f"raw.{entity.table}"}
+    )
 
 
-def _load_metadata(result: LoadResult) -> dict:
+def _load_metadata(result: LoadResult, table_rows: int) -> dict:
+    """`dagster/row_count` is the whole raw table; for a daily entity the rows this run
+    loaded into its partitions are `dagster/partition_row_count`."""
     entity = result.entity
     columns = [*entity.raw_columns, *(["_raw_line"] if entity.file_format == "jsonl" else [])]
     extra = sorted({c for f in result.files for c in f.extra_columns})
     encodings = sorted({f.encoding for f in result.files})
     return {
-        "dagster/row_count": result.rows,
+        "dagster/table_name": f"raw.{entity.table}",
+        "dagster/row_count": table_rows,
+        **({"dagster/partition_row_count": result.rows} if entity.daily else {}),
         "files_loaded": len(result.files),
         "empty_files": sum(1 for f in result.files if f.rows == 0),
         "encodings": ", ".join(encodings),
         "extra_columns_ignored": ", ".join(extra) or "none",
-        "table": f"raw.{entity.table}",
         "dagster/column_schema": TableSchema(
             columns=[TableColumn(c, "VARCHAR") for c in columns]
             + [
