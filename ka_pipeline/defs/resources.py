@@ -89,6 +89,20 @@ class ServingResource(ConfigurableResource):
         return Path(self.serving_dir)
 
 
+class ReportDelivery(ConfigurableResource):
+    """Where the weekly report is sent: the SMTP server and recipients, and the URL the bots
+    link to. Secrets (SMTP password, bot webhook URLs) are not here: see
+    `ka_pipeline/delivery/channels.py`."""
+
+    smtp_host: str | None = Field(default=None, description="KA_SMTP_HOST; unset: no e-mail")
+    smtp_port: int = Field(default=587, description="KA_SMTP_PORT")
+    smtp_security: str = Field(default="starttls", description="KA_SMTP_SECURITY")
+    smtp_user: str | None = Field(default=None, description="KA_SMTP_USER")
+    mail_from: str | None = Field(default=None, description="KA_REPORT_MAIL_FROM")
+    mail_to: list[str] = Field(default_factory=list, description="KA_REPORT_MAIL_TO")
+    base_url: str | None = Field(default=None, description="KA_REPORT_BASE_URL")
+
+
 class AlertLog(ConfigurableResource):
     """Where failed runs are written down (`<data>/logs/alerts.log`)."""
 
@@ -174,5 +188,14 @@ def build_resources(settings: Settings, graph: CodeLocationGraph | None = None) 
             serving_dir=str(settings.serving_dir), keep_releases=settings.serving_keep_releases
         ),
         "alert_log": AlertLog(path=str(settings.alerts_log)),
+        "report_delivery": ReportDelivery(
+            smtp_host=settings.smtp_host,
+            smtp_port=settings.smtp_port,
+            smtp_security=settings.smtp_security,
+            smtp_user=settings.smtp_user,
+            mail_from=settings.mail_from,
+            mail_to=list(settings.mail_to),
+            base_url=settings.report_base_url,
+        ),
         "code_location": graph or CodeLocationGraph(),
     }
