@@ -17,6 +17,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from ka_pipeline.defs.dbt.project import dbt_executable, dbt_project
+from ka_pipeline.delivery import DeliveryConfig
 from ka_pipeline.settings import Settings
 
 # Every step that writes the warehouse file runs in this Dagster concurrency pool; the
@@ -101,6 +102,17 @@ class ReportDelivery(ConfigurableResource):
     mail_from: str | None = Field(default=None, description="KA_REPORT_MAIL_FROM")
     mail_to: list[str] = Field(default_factory=list, description="KA_REPORT_MAIL_TO")
     base_url: str | None = Field(default=None, description="KA_REPORT_BASE_URL")
+
+    def delivery_config(self) -> DeliveryConfig:
+        return DeliveryConfig(
+            smtp_host=self.smtp_host,
+            smtp_port=self.smtp_port,
+            smtp_security=self.smtp_security,
+            smtp_user=self.smtp_user,
+            mail_from=self.mail_from,
+            mail_to=tuple(self.mail_to),
+            base_url=self.base_url,
+        )
 
 
 class AlertLog(ConfigurableResource):

@@ -17,8 +17,8 @@ class ReportFiles:
     @property
     def title(self) -> str:
         """The first line of the summary (its heading), without the Markdown mark."""
-        first = self.summary_text().splitlines()[0] if self.summary_text() else ""
-        return first.lstrip("# ").strip() or f"Weekly report {self.week}"
+        lines = self.summary_text().splitlines()
+        return (lines[0].lstrip("# ").strip() if lines else "") or f"Weekly report {self.week}"
 
     def summary_text(self) -> str:
         return self.summary.read_text(encoding="utf-8")

@@ -28,7 +28,7 @@ from pydantic import Field
 from ka_pipeline.alerts import WEBHOOK_ENV_VAR, RunAlert, send_alert
 from ka_pipeline.defs.report.assets import REPORT_GROUP, WEEKLY_REPORT_KEY
 from ka_pipeline.defs.resources import AlertLog, ReportDelivery
-from ka_pipeline.delivery import ChannelResult, DeliveryConfig, ReportFiles, deliver
+from ka_pipeline.delivery import ChannelResult, ReportFiles, deliver
 
 DELIVERY_KEY = AssetKey(["reports", "weekly_report_delivery"])
 # the report's metadata names each language's files `<kind>_<language>`
@@ -80,16 +80,7 @@ def weekly_report_delivery(
     report_delivery: ReportDelivery,
     alert_log: AlertLog,
 ) -> MaterializeResult:
-    delivery = DeliveryConfig(
-        smtp_host=report_delivery.smtp_host,
-        smtp_port=report_delivery.smtp_port,
-        smtp_security=report_delivery.smtp_security,
-        smtp_user=report_delivery.smtp_user,
-        mail_from=report_delivery.mail_from,
-        mail_to=tuple(report_delivery.mail_to),
-        base_url=report_delivery.base_url,
-    )
-    results = deliver(report_files(context, config.language), delivery)
+    results = deliver(report_files(context, config.language), report_delivery.delivery_config())
     if not results:
         context.log.info("No delivery channel configured: the report was not sent.")
         return MaterializeResult(metadata={"sent_to": "nothing: no channel configured"})
