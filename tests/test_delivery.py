@@ -178,5 +178,5 @@ def test_nothing_is_sent_without_a_channel(report, tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     result, settings = _materialize_delivery(tmp_path, report, {})
     [materialization] = result.asset_materializations_for_node("reports__weekly_report_delivery")
-    assert materialization.metadata["sent_to"].value == "nothing: no channel configured"
+    assert materialization.metadata["sent_to"].value == "none (no channel configured)"
     assert not settings.alerts_log.exists()

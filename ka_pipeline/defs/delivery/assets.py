@@ -83,7 +83,7 @@ def weekly_report_delivery(
     results = deliver(report_files(context, config.language), report_delivery.delivery_config())
     if not results:
         context.log.info("No delivery channel configured: the report was not sent.")
-        return MaterializeResult(metadata={"sent_to": "nothing: no channel configured"})
+        return MaterializeResult(metadata={"sent_to": "none (no channel configured)"})
     failed = [r for r in results if not r.ok]
     for result in failed:
         context.log.warning(f"Report delivery by {result.channel} failed: {result.error}")
