@@ -127,7 +127,9 @@ def test_a_bot_error_code_is_a_failed_channel(report):
     assert not result.ok and "93000" in result.error
 
 
-def _materialize_delivery(tmp_path: Path, report: ReportFiles, env: dict[str, str]):
+def _materialize_delivery(
+    tmp_path: Path, report: ReportFiles, env: dict[str, str], rendered: str = "zh"
+):
     """The delivery asset of the report's week, after a recorded report materialization."""
     settings = Settings.from_env({"KA_DATA_DIR": str(tmp_path / "data"), **env})
     instance = DagsterInstance.ephemeral()
@@ -137,9 +139,9 @@ def _materialize_delivery(tmp_path: Path, report: ReportFiles, env: dict[str, st
             partition=MONDAY,
             metadata={
                 "week": report.week,
-                "html_zh": str(report.html),
-                "xlsx_zh": str(report.xlsx),
-                "summary_zh": str(report.summary),
+                f"html_{rendered}": str(report.html),
+                f"xlsx_{rendered}": str(report.xlsx),
+                f"summary_{rendered}": str(report.summary),
             },
         )
     )
@@ -180,3 +182,14 @@ def test_nothing_is_sent_without_a_channel(report, tmp_path, monkeypatch):
     [materialization] = result.asset_materializations_for_node("reports__weekly_report_delivery")
     assert materialization.metadata["sent_to"].value == "none (no channel configured)"
     assert not settings.alerts_log.exists()
+
+
+def test_a_report_rendered_in_english_only_is_sent_in_english(report, tmp_path):
+    with bot_server(BOT_ANSWERS) as (base, requests):
+        env = {"KA_REPORT_BASE_URL": "https://reports.example.com"}
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("KA_WECOM_WEBHOOK_URL", f"{base}/wecom")
+            result, _ = _materialize_delivery(tmp_path, report, env, rendered="en")
+    assert result.success
+    [request] = requests
+    assert f"{WEEK}/en/report.html" in request.body["markdown"]["content"]

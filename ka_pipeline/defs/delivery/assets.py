@@ -59,7 +59,8 @@ def build_delivery_asset(weeks: WeeklyPartitionsDefinition) -> AssetsDefinition:
 
 
 def report_files(context: AssetExecutionContext, language: str) -> ReportFiles:
-    """The files of this week's report, from the report's latest materialization."""
+    """The files of this week's report, from the report's latest materialization: in
+    `language`, else in the first language the report was rendered in."""
     records = context.instance.fetch_materializations(
         AssetRecordsFilter(asset_key=WEEKLY_REPORT_KEY, asset_partitions=[context.partition_key]),
         limit=1,
@@ -67,6 +68,10 @@ def report_files(context: AssetExecutionContext, language: str) -> ReportFiles:
     if not records:
         raise RuntimeError(f"no weekly report for {context.partition_key}: render it first")
     metadata = records[0].asset_materialization.metadata
+    if f"html_{language}" not in metadata:
+        rendered = next(key.removeprefix("html_") for key in metadata if key.startswith("html_"))
+        context.log.warning(f"The report was not rendered in {language}: sending {rendered}")
+        language = rendered
     return ReportFiles(
         week=metadata["week"].value,
         language=language,
