@@ -1,4 +1,5 @@
-"""Failure alerts: one line per failed run in a log file, optionally POSTed to a webhook.
+"""Failure alerts: one line per failed run (or failed report delivery) in a log file,
+optionally POSTed to a webhook.
 
 The webhook URL is a secret and comes only from the environment (KA_ALERT_WEBHOOK_URL);
 it and every other secret value are redacted from what an alert says.
@@ -25,11 +26,14 @@ class RunAlert:
     partition: str  # a key, a range "start..end", or "-" for unpartitioned runs
     failed_steps: tuple[str, ...]
     error: str  # first line(s) of the failure message, shortened
+    # RUN_FAILURE, or DELIVERY_FAILURE for a weekly report that could not be sent on a channel
+    # (the run itself succeeds)
+    kind: str = "RUN_FAILURE"
 
     def line(self, at: datetime) -> str:
         steps = ",".join(self.failed_steps) or "-"
         return (
-            f"{at.isoformat(timespec='seconds')} RUN_FAILURE job={self.job} "
+            f"{at.isoformat(timespec='seconds')} {self.kind} job={self.job} "
             f"partition={self.partition} steps={steps} run_id={self.run_id} "
             f"error={json.dumps(self.error, ensure_ascii=False)}"
         )

@@ -43,7 +43,14 @@ def pii_salt(data_dir: Path, env: Mapping[str, str] | None = None) -> str:
     return path.read_text().strip()
 
 
-SECRET_ENV_VARS = (PII_SALT_ENV, "KA_ALERT_WEBHOOK_URL")
+# webhook URLs carry the bot's access token
+SECRET_ENV_VARS = (
+    PII_SALT_ENV,
+    "KA_ALERT_WEBHOOK_URL",
+    "KA_WECOM_WEBHOOK_URL",
+    "KA_DINGTALK_WEBHOOK_URL",
+    "KA_FEISHU_WEBHOOK_URL",
+)
 _SECRET_NAME_ENDINGS = ("_PASSWORD", "_SECRET", "_TOKEN", "_API_KEY")
 MIN_REDACTED_LENGTH = 6  # shorter values would blank out ordinary words
 
@@ -51,7 +58,7 @@ MIN_REDACTED_LENGTH = 6  # shorter values would blank out ordinary words
 def redact(text: str, env: Mapping[str, str] | None = None) -> str:
     """`text` with the value of every secret environment variable replaced by ***.
 
-    Secrets are this project's (the PII salt, the webhook URL) and any variable named like a
+    Secrets are this project's (the PII salt, the webhook URLs) and any variable named like a
     credential (…_PASSWORD, …_SECRET, …_TOKEN, …_API_KEY). Used on everything the pipeline
     writes from error messages: alert lines, webhook bodies.
     """

@@ -21,6 +21,18 @@ comes from environment variables with defaults that work from a fresh clone.
 | KA_MAPPING_FILE | landing/default_mapping.yaml | which export files to load and how (README) |
 | KA_SPARK_DIR | $KA_DATA_DIR/spark | Spark warehouse, metastore and raw parquet (`spark-build`) |
 | DAGSTER_HOME | $KA_DATA_DIR/dagster_home | the Dagster instance (run history, events, checks) |
+| KA_SMTP_HOST | (none: no e-mail) | SMTP server that sends the weekly report |
+| KA_SMTP_PORT | 587 | its port |
+| KA_SMTP_SECURITY | starttls | `starttls`, `ssl` (SMTPS, usually port 465) or `none` |
+| KA_SMTP_USER | (none: no login) | SMTP login; the password is the secret KA_SMTP_PASSWORD |
+| KA_REPORT_MAIL_FROM | KA_SMTP_USER | sender address of the report e-mail |
+| KA_REPORT_MAIL_TO | (none: no e-mail) | recipients, comma-separated |
+| KA_REPORT_BASE_URL | (none: no link) | URL serving `$KA_OUTPUT_DIR/reports`: the bots' link |
+
+Secrets are not settings: they are read from the environment where used and never shown in
+Dagster. KA_PII_SALT (ka_pipeline/secrets.py), KA_ALERT_WEBHOOK_URL (ka_pipeline/alerts.py),
+KA_SMTP_PASSWORD, the group bots' KA_WECOM_WEBHOOK_URL, KA_DINGTALK_WEBHOOK_URL (signing
+secret KA_DINGTALK_SECRET) and KA_FEISHU_WEBHOOK_URL (ka_pipeline/delivery/channels.py).
 """
 
 from __future__ import annotations
@@ -42,6 +54,7 @@ DEFAULT_MAPPING_FILE = Path(__file__).resolve().parent / "landing" / "default_ma
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1536MB"
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
 _MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)", re.IGNORECASE)
 
 
@@ -64,6 +77,10 @@ def _int(env: Mapping[str, str], key: str, default: str) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(key, value, "a whole number") from None
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    return tuple(address.strip() for address in value.split(",") if address.strip())
 
 
 def _is_iso_date(value: str) -> bool:
@@ -95,6 +112,13 @@ class Settings:
     mapping_file: Path = DEFAULT_MAPPING_FILE
     spark_dir: Path = REPO_ROOT / "data" / "spark"
     dagster_home: Path = REPO_ROOT / "data" / "dagster_home"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str | None = None
+    mail_from: str | None = None
+    mail_to: tuple[str, ...] = ()
+    report_base_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -115,6 +139,13 @@ class Settings:
             mapping_file=Path(env.get("KA_MAPPING_FILE", DEFAULT_MAPPING_FILE)).resolve(),
             spark_dir=Path(env.get("KA_SPARK_DIR", data_dir / "spark")).resolve(),
             dagster_home=Path(env.get("DAGSTER_HOME", data_dir / "dagster_home")).resolve(),
+            smtp_host=env.get("KA_SMTP_HOST") or None,
+            smtp_port=_int(env, "KA_SMTP_PORT", "587"),
+            smtp_security=env.get("KA_SMTP_SECURITY", "starttls"),
+            smtp_user=env.get("KA_SMTP_USER") or None,
+            mail_from=env.get("KA_REPORT_MAIL_FROM") or None,
+            mail_to=_addresses(env.get("KA_REPORT_MAIL_TO", "")),
+            report_base_url=env.get("KA_REPORT_BASE_URL") or None,
         )
 
     def __post_init__(self) -> None:
@@ -128,6 +159,13 @@ class Settings:
         )
         _check("KA_DUCKDB_THREADS", self.duckdb_threads, lambda n: 1 <= n <= 256, "1..256")
         _check("KA_SERVING_KEEP_RELEASES", self.serving_keep_releases, lambda n: n >= 1, ">= 1")
+        _check("KA_SMTP_PORT", self.smtp_port, lambda n: 1 <= n <= 65535, "1..65535")
+        _check(
+            "KA_SMTP_SECURITY",
+            self.smtp_security,
+            SMTP_SECURITY.__contains__,
+            "one of " + "|".join(SMTP_SECURITY),
+        )
 
     @property
     def serving_dir(self) -> Path:

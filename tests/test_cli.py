@@ -190,4 +190,5 @@ def test_a_run_prints_one_line_per_step_and_a_summary(clean_build):
     assert "Rows per layer:" in output and "quarantined" in output
     assert re.search(r"Checks: \d+ evaluated, 0 failed", output)
     assert "Weekly report" in output and "BI serving:" in output
+    assert "Delivery: sent to none (no channel configured)" in output
     assert str(clean_build.settings.dagster_home) in output

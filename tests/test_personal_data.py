@@ -1,8 +1,8 @@
 """Personal data (contact names, phones, e-mails) never leaves raw / staging.
 
 Scans every warehouse table outside raw and staging, every report file, every published
-serving file and every Dagster event of the clean build for the generated contacts'
-names, phone numbers and e-mail addresses.
+serving file, every delivered message and every Dagster event of the clean build for the
+generated contacts' names, phone numbers and e-mail addresses.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ import pytest
 from dagster import DagsterInstance
 from dagster._serdes import serialize_value
 from openpyxl import load_workbook
+
+from ka_pipeline.delivery import ReportFiles
+from ka_pipeline.delivery.email import build_message
+from ka_pipeline.delivery.webhooks import PAYLOADS
+from ka_pipeline.runs.report import latest_report_week
 
 UPSTREAM_SCHEMAS = ("raw", "staging")
 # two-character names (李玲) also occur inside ordinary Chinese text, so free text is
@@ -148,3 +153,25 @@ def test_no_personal_data_in_dagster_events(clean_build, personal_data):
     escaped = {k: {json.dumps(v)[1:-1] for v in vs} for k, vs in personal_data.items()}
     assert len(text) > 100_000
     assert not _in_text(text, escaped), "personal data in Dagster event metadata / logs"
+
+
+def test_no_personal_data_in_delivered_messages(clean_build, personal_data):
+    """The e-mail and every bot payload built from the clean build's latest report."""
+    week = latest_report_week(clean_build.settings).label
+    folder = clean_build.settings.output_dir / "reports" / week / "zh"
+    files = ReportFiles(
+        week,
+        "zh",
+        folder / "report.html",
+        folder / "key_account_review.xlsx",
+        folder / "summary.md",
+    )
+    link = files.link("https://reports.example.com")
+    mail = build_message(files, "reports@example.com", ["leads@example.com"], link)
+    texts = [part.get_content() for part in mail.walk() if part.get_content_maintype() == "text"]
+    texts += [
+        json.dumps(payload(files.title, files.summary_text(), link), ensure_ascii=False)
+        for payload in PAYLOADS.values()
+    ]
+    found = [hit for text in texts for hit in _in_text(text, personal_data)]
+    assert not found, f"personal data in delivered messages: {found[:3]}"

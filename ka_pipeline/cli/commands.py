@@ -121,6 +121,8 @@ def _report(args: argparse.Namespace, settings: Settings) -> bool:
             f"{report.folder}",
             highlight=False,
         )
+        if report.delivery:
+            console.print(f"Delivery: {escape(report.delivery)}", highlight=False)
         return True
     console.print(f"[red]Weekly report {report.week.label} FAILED[/] (run {report.run_id})")
     for step, error in report.outcome.failures:

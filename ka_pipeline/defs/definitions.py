@@ -6,6 +6,7 @@ from ka_pipeline.defs.automation.run_failure_alerts import run_failure_alerts
 from ka_pipeline.defs.automation.schedules import build_nightly_schedule
 from ka_pipeline.defs.automation.sensors import landing_files
 from ka_pipeline.defs.dbt.assets import dbt_warehouse
+from ka_pipeline.defs.delivery import build_delivery_asset
 from ka_pipeline.defs.extract.assets import build_extract_assets
 from ka_pipeline.defs.jobs import full_build_job
 from ka_pipeline.defs.partitions import monthly_partitions, weekly_partitions
@@ -26,6 +27,7 @@ def build_definitions(settings: Settings) -> Definitions:
             *with_source_freshness(build_extract_assets(monthly_partitions(settings))),
             dbt_warehouse,
             build_weekly_report_asset(weeks, settings.timezone),
+            build_delivery_asset(weeks),
             bi_release,
         ],
         asset_checks=[*quality_checks],

@@ -17,6 +17,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from ka_pipeline.defs.dbt.project import dbt_executable, dbt_project
+from ka_pipeline.delivery import DeliveryConfig
 from ka_pipeline.settings import Settings
 
 # Every step that writes the warehouse file runs in this Dagster concurrency pool; the
@@ -87,6 +88,31 @@ class ServingResource(ConfigurableResource):
     @property
     def path(self) -> Path:
         return Path(self.serving_dir)
+
+
+class ReportDelivery(ConfigurableResource):
+    """Where the weekly report is sent: the SMTP server and recipients, and the URL the bots
+    link to. Secrets (SMTP password, bot webhook URLs) are not here: see
+    `ka_pipeline/delivery/channels.py`."""
+
+    smtp_host: str | None = Field(default=None, description="KA_SMTP_HOST; unset: no e-mail")
+    smtp_port: int = Field(default=587, description="KA_SMTP_PORT")
+    smtp_security: str = Field(default="starttls", description="KA_SMTP_SECURITY")
+    smtp_user: str | None = Field(default=None, description="KA_SMTP_USER")
+    mail_from: str | None = Field(default=None, description="KA_REPORT_MAIL_FROM")
+    mail_to: list[str] = Field(default_factory=list, description="KA_REPORT_MAIL_TO")
+    base_url: str | None = Field(default=None, description="KA_REPORT_BASE_URL")
+
+    def delivery_config(self) -> DeliveryConfig:
+        return DeliveryConfig(
+            smtp_host=self.smtp_host,
+            smtp_port=self.smtp_port,
+            smtp_security=self.smtp_security,
+            smtp_user=self.smtp_user,
+            mail_from=self.mail_from,
+            mail_to=tuple(self.mail_to),
+            base_url=self.base_url,
+        )
 
 
 class AlertLog(ConfigurableResource):
@@ -174,5 +200,14 @@ def build_resources(settings: Settings, graph: CodeLocationGraph | None = None) 
             serving_dir=str(settings.serving_dir), keep_releases=settings.serving_keep_releases
         ),
         "alert_log": AlertLog(path=str(settings.alerts_log)),
+        "report_delivery": ReportDelivery(
+            smtp_host=settings.smtp_host,
+            smtp_port=settings.smtp_port,
+            smtp_security=settings.smtp_security,
+            smtp_user=settings.smtp_user,
+            mail_from=settings.mail_from,
+            mail_to=list(settings.mail_to),
+            base_url=settings.report_base_url,
+        ),
         "code_location": graph or CodeLocationGraph(),
     }

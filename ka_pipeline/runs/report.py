@@ -44,6 +44,7 @@ class ReportRunSummary:
     folder: Path
     seconds: float | None
     outcome: RunOutcome
+    delivery: str = ""  # what the delivery step sent, and which channels failed
 
 
 def run_weekly_report(
@@ -77,14 +78,23 @@ def run_weekly_report(
                 tags={"ka/trigger": "cli", **process_tags()},
                 raise_on_error=False,
             )
-        seconds = None
+        seconds, delivery = None, ""
         if result.success:
             materialization = result.asset_materializations_for_node("reports__weekly_report")[0]
             seconds = materialization.metadata["render_seconds"].value
+            delivery = _delivery_line(result)
     finally:
         if owned:
             instance.dispose()
     folder = settings.output_dir / "reports" / week.label
     return ReportRunSummary(
-        result.run_id, result.success, week, folder, seconds, outcome_of(result)
+        result.run_id, result.success, week, folder, seconds, outcome_of(result), delivery
     )
+
+
+def _delivery_line(result) -> str:
+    [event] = result.asset_materializations_for_node("reports__weekly_report_delivery")
+    metadata = event.metadata
+    failed = metadata["failed_channels"].value if "failed_channels" in metadata else "none"
+    line = f"sent to {metadata['sent_to'].value}"
+    return line if failed == "none" else f"{line}; FAILED: {failed} (see the alerts log)"

@@ -1,0 +1,1 @@
+"""Real local servers (SMTP, HTTP, PostgreSQL) that tests start and stop."""
