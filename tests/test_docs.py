@@ -3,8 +3,8 @@ complete, and every command in a fenced `bash` block is run, here or by the test
 it in COVERED_ELSEWHERE.
 
 Blocks fenced as `bash test` are run as written. Blocks fenced as `console` are a server
-administrator's steps (users, systemd: docs/deploying.md), documentation only. `ka-pipeline run` / `backfill` commands are
-run with `--check` (every check of a real run, no build: a build per documented command
+administrator's steps (users, systemd: docs/deploying.md), documentation only.
+`ka-pipeline run` / `backfill` commands are run with `--check` (every check of a real run, no build: a build per documented command
 would cost minutes each); the builds themselves are covered by the tests named below.
 """
 
