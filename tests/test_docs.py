@@ -5,7 +5,8 @@ it in COVERED_ELSEWHERE.
 Blocks fenced as `bash test` are run as written. Blocks fenced as `console` are a server
 administrator's steps (users, systemd: docs/deploying.md), documentation only.
 `ka-pipeline run` / `backfill` commands are run with `--check` (every check of a real run,
-no build: a build per documented command would cost minutes each); the builds themselves are covered by the tests named below.
+no build: a build per documented command would cost minutes each); the builds themselves
+are covered by the tests named below.
 """
 
 from __future__ import annotations
