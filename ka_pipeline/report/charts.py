@@ -1,6 +1,8 @@
 """The report's charts: matplotlib (Agg, object API), one consistent style, PNG files.
 
-Each chart function takes reshaped mart frames and a language and returns a `Figure`;
+Each chart function takes the marts (rows selected and sorted by `data`) and a language
+and returns a `Figure`: it draws mart values and computes none (bar labels and shares are
+mart columns too);
 `render_charts` draws them all into a folder. matplotlib is imported here only, and this
 module is imported lazily by the report builder, so loading the Dagster definitions never
 pays for it.
@@ -480,7 +482,8 @@ def lifecycle_flow(marts: d.Marts, lang: Lang, changes: Changes) -> Figure:
             transform=right.transAxes,
         )
     else:
-        order = list(summary.index)
+        stages = flow.sort_values("lifecycle_stage_sort_order")
+        order = list(stages.drop_duplicates("lifecycle_stage_code")["lifecycle_stage_code"])
         matrix = (
             flow.pivot(
                 index="lifecycle_stage_code_prev",
