@@ -14,11 +14,12 @@ import struct
 import time
 import warnings
 from dataclasses import dataclass
-from datetime import timedelta
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 from dagster import AssetKey, DagsterInstance
 
@@ -26,8 +27,7 @@ from ka_pipeline.defs.definitions import build_definitions
 from ka_pipeline.defs.partitions import weekly_partitions
 from ka_pipeline.defs.report import WEEKLY_REPORT_KEY, build_weekly_report_asset
 from ka_pipeline.report.charts import CHARTS
-from ka_pipeline.report.data import load_marts
-from ka_pipeline.report.state import STATE_FILE, account_state, write_state
+from ka_pipeline.report.i18n import Lang
 from ka_pipeline.report.xlsx import PAIRED, REVIEW_COLUMNS, SHEET_ALL, SHEET_NOTES
 from ka_pipeline.runs.report import latest_report_week, run_weekly_report
 from ka_pipeline.settings import Settings
@@ -40,7 +40,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 @dataclass(frozen=True)
 class Planted:
-    """The differences planted in the previous week's snapshot."""
+    """The differences planted in the previous week's account state."""
 
     new_key: str  # key account now, planted as "potential" last week
     dropped_key: str  # not a key account now, planted as "key" last week
@@ -59,26 +59,36 @@ class RenderedReport:
     instance_home: Path
 
 
-def plant_previous_week(settings, week) -> Planted:
-    marts = load_marts(settings.warehouse_path)
-    state = account_state(marts)
-    key = state[state["is_key_account"]]
-    nonkey = state[~state["is_key_account"] & (state["value_tier_code"] == "general")]
-    new_key = key["account_id"].iloc[0]
-    dropped = nonkey["account_id"].iloc[0]
-    others = state[~state["account_id"].isin([new_key, dropped])]
-    at_risk = others[others["risk_level_code"] == "high"]["account_id"].iloc[0]
-    calm = others[others["risk_level_code"] == "none"]["account_id"].iloc[0]
-    previous = state.copy()
-    rows = previous["account_id"]
-    previous.loc[rows == new_key, ["is_key_account", "value_tier_code"]] = [False, "potential"]
-    previous.loc[rows == dropped, ["is_key_account", "value_tier_code"]] = [True, "key"]
-    previous.loc[rows == at_risk, ["risk_level_code", "risk_score"]] = ["none", 0]
-    previous.loc[rows == calm, ["risk_level_code", "risk_score"]] = ["high", 70]
-    previous["as_of_date"] = marts.as_of_date - timedelta(days=7)
-    folder = settings.output_dir / "reports" / week.previous.label
-    folder.mkdir(parents=True)
-    write_state(previous, folder)
+HISTORY = "marts.mart_report_account_state_history"
+COMPARING_MARTS = ("mart_report_comparison", "mart_report_account_changes",
+                   "mart_report_lifecycle_flow")  # fmt: skip
+
+
+def plant_previous_week(ws) -> Planted:
+    """Last week's account state, as the build of 7 days ago would have kept it: today's
+    state with four known changes, in the warehouse's state history; then dbt rebuilds the
+    marts that compare with it."""
+    with duckdb.connect(str(ws.settings.warehouse_path)) as conn:
+        state = conn.execute(f"select * from {HISTORY}").df()
+        key = state[state["is_key_account"]]
+        nonkey = state[~state["is_key_account"] & (state["value_tier_code"] == "general")]
+        new_key = key["account_id"].iloc[0]
+        dropped = nonkey["account_id"].iloc[0]
+        others = state[~state["account_id"].isin([new_key, dropped])]
+        at_risk = others[others["risk_level_code"] == "high"]["account_id"].iloc[0]
+        calm = others[others["risk_level_code"] == "none"]["account_id"].iloc[0]
+        previous = state.copy()
+        rows = previous["account_id"]
+        tier_columns = ["is_key_account", "value_tier_code", "value_tier_sort_order"]
+        previous.loc[rows == new_key, tier_columns] = [False, "potential", 3]
+        previous.loc[rows == dropped, tier_columns] = [True, "key", 2]
+        risk_columns = ["risk_level_code", "is_at_risk", "risk_score"]
+        previous.loc[rows == at_risk, risk_columns] = ["none", False, 0]
+        previous.loc[rows == calm, risk_columns] = ["high", True, 70]
+        previous["as_of_date"] = previous["as_of_date"] - pd.Timedelta(days=7)
+        conn.register("previous_week", previous)
+        conn.execute(f"insert into {HISTORY} by name select * from previous_week")
+    ws.dbt("run", "--select", *COMPARING_MARTS)
     return Planted(new_key, dropped, at_risk, calm)
 
 
@@ -90,7 +100,7 @@ def weekly_report(clean_build) -> RenderedReport:
         env.setenv("DAGSTER_HOME", ws.env["DAGSTER_HOME"])
         settings = ws.settings
         week = latest_report_week(settings)
-        planted = plant_previous_week(settings, week)
+        planted = plant_previous_week(ws)
         records: list[logging.LogRecord] = []
         handler = logging.Handler(logging.WARNING)
         handler.emit = records.append  # type: ignore[method-assign]
@@ -134,9 +144,14 @@ class ReportParser(HTMLParser):
         self.change_accounts: dict[str, list[str]] = {}
         self.external: list[str] = []
         self.tables: dict[str, int] = {}
+        self.kpi_sub: dict[str, str] = {}
+        self.rows: dict[str, list[list[str]]] = {}  # data-table / data-top -> body rows
         self._kpi: str | None = None
         self._in_value = False
+        self._in_sub = False
         self._change: str | None = None
+        self._table: str | None = None
+        self._cell: list[str] | None = None
         self.lang = ""
 
     def handle_starttag(self, tag, attrs):
@@ -154,6 +169,15 @@ class ReportParser(HTMLParser):
             self._kpi = a["data-kpi"]
         if a.get("class") == "value" and self._kpi:
             self._in_value = True
+        if a.get("class") == "sub" and self._kpi:
+            self._in_sub = True
+        if "data-table" in a or "data-top" in a:
+            self._table = a.get("data-table") or f"top_{a['data-top']}"
+            self.rows[self._table] = []
+        if self._table and tag == "tr":
+            self.rows[self._table].append([])  # the header row has no td: dropped at </table>
+        if self._table and tag == "td":
+            self._cell = []
         if "data-change" in a:
             self._change = a["data-change"]
             self.changes[self._change] = int(a["data-count"])
@@ -165,10 +189,23 @@ class ReportParser(HTMLParser):
         if tag == "section":
             self._change = None
 
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self.rows[self._table][-1].append("".join(self._cell).strip())
+            self._cell = None
+        if tag == "table" and self._table:
+            self.rows[self._table] = [row for row in self.rows[self._table] if row]
+            self._table = None
+
     def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
         if self._in_value and self._kpi:
             self.kpi_text[self._kpi] = data.strip()
             self._in_value = False
+        if self._in_sub and self._kpi:
+            self.kpi_sub[self._kpi] = data.strip()
+            self._in_sub = False
 
 
 def parse(path: Path) -> ReportParser:
@@ -190,7 +227,6 @@ def png_size(data: bytes) -> tuple[int, int]:
 def test_report_files_exist_for_both_languages(weekly_report):
     folder = weekly_report.folder
     assert folder.name == latest_report_week_label(weekly_report)
-    assert (folder / STATE_FILE).is_file()
     for code in LANGUAGES:
         for name in ("report.html", "summary.md", "key_account_review.xlsx"):
             assert (folder / code / name).stat().st_size > 1000, f"{code}/{name}"
@@ -275,6 +311,115 @@ def test_html_headline_numbers_equal_the_marts(weekly_report, clean_build):
         assert top_name in path.read_text(encoding="utf-8")
     zh = parse(weekly_report.folder / "zh" / "report.html")
     assert zh.kpi_text["window_revenue_cny"] == f"{float(revenue) / 1e4:,.1f}万元"
+
+
+# KPI card -> how its value is formatted (Lang's method); the value is the headline mart's
+KPI_FORMATS = {
+    "key_account_count": "count", "window_revenue_cny": "money",
+    "key_account_revenue_share": "pct", "key_account_margin_share": "pct",
+    "avg_revenue_per_key_account": "money", "aov_cny": "money", "gross_margin_pct": "pct",
+    "last_month_revenue_cny": "money", "at_risk_count": "count", "win_rate": "pct",
+    "collection_rate_12m": "pct", "satisfaction_avg_12m": "decimal",
+}  # fmt: skip
+
+
+def mart_rows(ws, sql: str) -> list[dict]:
+    with duckdb.connect(str(ws.settings.warehouse_path), read_only=True) as conn:
+        return conn.execute(sql).df().to_dict("records")
+
+
+def test_every_number_in_the_report_is_a_mart_value(weekly_report, clean_build):
+    """The headline cards (values, sub-lines, data-value), the monthly, quarterly, top and
+    at-risk tables of the HTML and the KPI table of the Markdown summary print mart
+    columns, formatted: nothing the report shows is computed outside dbt."""
+    (kpis,) = mart_rows(clean_build, "select * from marts.mart_report_headline")
+    months = mart_rows(
+        clean_build, "select * from marts.mart_kpi_monthly_totals order by month_start desc"
+    )
+    quarters = mart_rows(
+        clean_build, "select * from marts.mart_kpi_quarterly order by quarter_start desc"
+    )
+    at_risk = mart_rows(
+        clean_build, "select * from marts.mart_report_at_risk_accounts order by at_risk_rank"
+    )
+    top = {
+        metric: mart_rows(
+            clean_build,
+            "select * from marts.mart_top_accounts "
+            f"where ranking_metric = '{metric}' order by rank_position",
+        )
+        for metric in ("revenue", "gross_profit")
+    }
+    for code in LANGUAGES:
+        lang = Lang(code)
+        html = parse(weekly_report.folder / code / "report.html")
+        for name, kind in KPI_FORMATS.items():
+            assert html.kpi_text[name] == getattr(lang, kind)(kpis[name]), name
+            assert float(html.kpis[name]) == pytest.approx(float(kpis[name]), rel=1e-12), name
+        assert html.kpi_sub["key_account_count"] == lang.t(
+            "kpi_key_account_count_sub", vip=kpis["vip_count"], key=kpis["key_tier_count"]
+        )
+        assert html.kpi_sub["at_risk_count"] == lang.t(
+            "kpi_at_risk_sub", high=kpis["high_risk_count"],
+            medium=kpis["medium_risk_count"], key=kpis["key_at_risk_count"],
+        )  # fmt: skip
+        assert html.kpi_sub["last_month_revenue_cny"] == lang.t(
+            "kpi_last_month_sub",
+            mom=lang.pct(kpis["last_month_mom_pct"], signed=True),
+            yoy=lang.pct(kpis["last_month_yoy_pct"], signed=True),
+        )
+        assert html.kpi_sub["key_account_revenue_share"] == lang.money(
+            kpis["key_account_revenue_cny"]
+        )
+        assert html.kpi_sub["key_account_margin_share"] == lang.money(
+            kpis["key_account_margin_cny"]
+        )
+
+        monthly = html.rows["monthly"]
+        assert len(monthly) == min(13, len(months))
+        for cells, row in zip(monthly, months, strict=False):
+            assert cells[0].startswith(lang.month(row["month_start"].date()))
+            assert cells[1:] == [
+                lang.amount(row["revenue_cny"]),
+                lang.pct(row["revenue_mom_pct"], signed=True),
+                lang.pct(row["revenue_yoy_pct"], signed=True),
+                lang.pct(row["key_account_revenue_share"]),
+                lang.count(row["order_count"]),
+            ]
+        quarterly = html.rows["quarterly"]
+        assert len(quarterly) == len(quarters)
+        for cells, row in zip(quarterly, quarters, strict=True):
+            assert cells[0].split()[0] == row["quarter_label"]
+            assert (len(cells[0].split()) == 1) == row["is_complete_quarter"]
+            assert cells[1:] == [
+                lang.amount(row["revenue_cny"]),
+                lang.pct(row["revenue_qoq_pct"], signed=True),
+                lang.pct(row["revenue_yoy_pct"], signed=True),
+                lang.pct(row["key_account_revenue_share"]),
+            ]
+        for metric, rows in top.items():
+            cells = html.rows[f"top_{metric}"]
+            assert [c[0] for c in cells] == [str(r["rank_position"]) for r in rows]
+            assert [c[4:] for c in cells] == [
+                [lang.amount(r["metric_value_cny"]), lang.pct(r["metric_share_of_total"]),
+                 lang.pct(r["gross_margin_pct"])]
+                for r in rows
+            ]  # fmt: skip
+        cells = html.rows["at_risk"]
+        assert [(c[4], c[5]) for c in cells] == [
+            (lang.count(r["risk_score"]), lang.amount(r["window_revenue_cny"])) for r in at_risk
+        ]
+
+        summary = (weekly_report.folder / code / "summary.md").read_text(encoding="utf-8")
+        for name in ("key_account_count", "window_revenue_cny", "key_account_revenue_share",
+                     "key_account_margin_share", "avg_revenue_per_key_account", "win_rate",
+                     "collection_rate_12m"):  # fmt: skip
+            label = lang.t(
+                "kpi_collection_rate" if name == "collection_rate_12m" else f"kpi_{name}"
+            )
+            formatted = getattr(lang, KPI_FORMATS[name])(kpis[name])
+            assert f"| {label} | {formatted} |" in summary, name
+        assert f"| {kpis['at_risk_count']} (" in summary
 
 
 def test_the_report_states_the_marts_as_of_date_against_the_week(weekly_report, clean_build):

@@ -1,4 +1,7 @@
-"""Weekly report building blocks without a warehouse: weeks, the schedule, fonts, i18n."""
+"""Weekly report building blocks without a warehouse: weeks, fonts, i18n.
+
+The week-over-week comparison is SQL now (mart_report_account_changes): its cases are dbt
+unit tests (models/marts/report/_report__unit_tests.yml), run by `dbt build`."""
 
 from __future__ import annotations
 
@@ -9,12 +12,10 @@ import warnings
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 import pytest
 
 from ka_pipeline.defs.partitions import weekly_partitions
 from ka_pipeline.report.i18n import Lang
-from ka_pipeline.report.state import PreviousSnapshot, compare
 from ka_pipeline.report.weeks import ReportWeek
 from ka_pipeline.settings import Settings
 
@@ -49,48 +50,6 @@ def test_weekly_partitions_start_monday_in_business_timezone():
     window = weeks.time_window_for_partition_key("2024-12-23")
     assert window.start == datetime(2024, 12, 23, tzinfo=SHANGHAI)
     assert window.end == datetime(2024, 12, 30, tzinfo=SHANGHAI)
-
-
-# ---- week-over-week comparison ----------------------------------------------------------
-
-
-def _state(rows: list[tuple]) -> pd.DataFrame:
-    columns = ["account_id", "account_name", "owner_rep_name", "value_tier_code",
-               "is_key_account", "abc_class", "risk_level_code", "risk_score",
-               "lifecycle_stage_code", "window_revenue_cny", "as_of_date"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
-
-
-def test_compare_finds_new_and_dropped_key_accounts_tier_moves_and_risk_changes():
-    before = _state([
-        ("A1", "甲", "r1", "potential", False, "B", "none", 0, "growth", 4e5, date(2024, 12, 22)),
-        ("A2", "乙", "r1", "key", True, "A", "high", 80, "stable", 9e5, date(2024, 12, 22)),
-        ("A3", "丙", "r2", "vip", True, "A", "low", 10, "stable", 3e6, date(2024, 12, 22)),
-        ("A4", "丁", "r2", "key", True, "B", "none", 0, "decline", 6e5, date(2024, 12, 22)),
-    ])  # fmt: skip
-    now = _state([
-        ("A1", "甲", "r1", "key", True, "B", "medium", 40, "growth", 6e5, date(2024, 12, 29)),
-        ("A2", "乙", "r1", "key", True, "A", "low", 10, "stable", 9e5, date(2024, 12, 29)),
-        ("A3", "丙", "r2", "vip", True, "A", "low", 10, "stable", 3e6, date(2024, 12, 29)),
-        ("A4", "丁", "r2", "general", False, "C", "none", 0, "lost", 1e5, date(2024, 12, 29)),
-        ("A5", "戊", "r3", "key", True, "B", "none", 0, "new", 5e5, date(2024, 12, 29)),
-    ])  # fmt: skip
-    changes = compare(now, PreviousSnapshot(ReportWeek.parse("2024-W51"), before))
-    assert list(changes.new_key_accounts["account_id"]) == ["A1", "A5"]
-    assert list(changes.dropped_key_accounts["account_id"]) == ["A4"]
-    assert set(changes.tier_moves["account_id"]) == {"A1", "A4"}
-    moves = changes.tier_moves
-    assert dict(zip(moves["account_id"], moves["direction"], strict=True)) == {
-        "A1": "up", "A4": "down",
-    }  # fmt: skip
-    assert list(changes.newly_at_risk["account_id"]) == ["A1"]
-    assert list(changes.recovered["account_id"]) == ["A2"]
-    assert not changes.same_as_of
-    flow = changes.lifecycle_flow.set_index(["lifecycle_stage_code_prev", "lifecycle_stage_code"])
-    assert flow.loc[("decline", "lost"), "accounts"] == 1
-
-    first = compare(now, None)
-    assert not first.has_previous and first.new_key_accounts.empty
 
 
 # ---- language and fonts -----------------------------------------------------------------

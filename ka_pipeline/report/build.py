@@ -1,9 +1,8 @@
-"""Building one week's report: read the marts, compare with last week, render, publish.
+"""Building one week's report: read the marts, render, publish.
 
 Output layout (one folder per ISO week, replaced as a whole):
 
     <output_dir>/reports/<2024-W52>/
-        state.parquet                 account-grain snapshot, compared by next week's report
         zh/report.html                self-contained (CSS inline, charts as data: URIs)
         zh/summary.md
         zh/key_account_review.xlsx
@@ -12,7 +11,9 @@ Output layout (one folder per ISO week, replaced as a whole):
 
 Everything is written into a hidden staging folder next to the week's folder and moved into
 place only when every file is complete: a failed run leaves no half report, and the
-previous report of that week (if any) stays untouched until the new one is complete.
+previous report of that week (if any) stays untouched until the new one is complete. The
+report writes nothing else: the account state that next week's report compares with is kept
+in the warehouse by dbt (mart_report_account_state_history).
 """
 
 from __future__ import annotations
@@ -26,15 +27,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ka_pipeline.report.changes import Changes, week_over_week
 from ka_pipeline.report.data import Marts, headline, load_marts
 from ka_pipeline.report.i18n import LANGUAGES, Lang
-from ka_pipeline.report.state import (
-    Changes,
-    account_state,
-    compare,
-    previous_snapshot,
-    write_state,
-)
 from ka_pipeline.report.weeks import ReportWeek
 
 REPORTS_FOLDER = "reports"
@@ -60,7 +55,6 @@ class LanguageOutput:
 class ReportResult:
     week: ReportWeek
     folder: Path
-    state_path: Path
     as_of_date: object
     kpis: dict
     changes: Changes
@@ -112,9 +106,7 @@ def build_weekly_report(
     staging.mkdir()
     generated_at = datetime.now(ZoneInfo(timezone))
     try:
-        state = account_state(marts)
-        changes = compare(state, previous_snapshot(root, week))
-        state_path = write_state(state, staging)
+        changes = week_over_week(marts)
         kpis = headline(marts)
         outputs: dict[str, LanguageOutput] = {}
         for lang in langs:
@@ -157,7 +149,6 @@ def build_weekly_report(
     return ReportResult(
         week=week,
         folder=final,
-        state_path=final / state_path.name,
         as_of_date=marts.as_of_date,
         kpis=kpis,
         changes=changes,

@@ -1,6 +1,8 @@
 """The report's charts: matplotlib (Agg, object API), one consistent style, PNG files.
 
-Each chart function takes reshaped mart frames and a language and returns a `Figure`;
+Each chart function takes the marts (rows selected and sorted by `data`) and a language
+and returns a `Figure`: it draws mart values and computes none (bar labels and shares are
+mart columns too);
 `render_charts` draws them all into a folder. matplotlib is imported here only, and this
 module is imported lazily by the report builder, so loading the Dagster definitions never
 pays for it.
@@ -24,9 +26,9 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from ka_pipeline.report import data as d
+from ka_pipeline.report.changes import Changes
 from ka_pipeline.report.fonts import register_cjk_font
 from ka_pipeline.report.i18n import Lang
-from ka_pipeline.report.state import Changes
 
 DPI = 110
 SIZE = (10.0, 4.6)  # inches: 1100 x 506 px at DPI
@@ -184,8 +186,7 @@ def key_accounts_by_region(marts: d.Marts, lang: Lang) -> Figure:
         label=lang.t("ch_other"),
     )
     shares = [
-        lang.pct(k / t, 0) if t else ""
-        for k, t in zip(summary["key_revenue_cny"], summary["revenue_cny"], strict=True)
+        "" if pd.isna(share) else lang.pct(share, 0) for share in summary["key_revenue_share"]
     ]
     right.bar_label(key, labels=shares, label_type="center", color="white", fontsize=8)
     right.set_yticks(y, names)
@@ -204,22 +205,14 @@ def key_account_share(marts: d.Marts, lang: Lang) -> Figure:
     fig, (left, right) = _figure(2, [1, 1.6])
     groups = [lang.t("ch_revenue"), lang.t("ch_gross_profit")]
     key = [kpis["key_account_revenue_cny"], kpis["key_account_margin_cny"]]
-    other = [
-        kpis["window_revenue_cny"] - kpis["key_account_revenue_cny"],
-        kpis["window_margin_cny"] - kpis["key_account_margin_cny"],
-    ]
+    other = [kpis["other_account_revenue_cny"], kpis["other_account_margin_cny"]]
+    key_shares = [kpis["key_account_revenue_share"], kpis["key_account_margin_share"]]
+    other_shares = [kpis["other_account_revenue_share"], kpis["other_account_margin_share"]]
     x = np.arange(2)
     bars_key = left.bar(x - 0.19, key, width=0.38, color=PRIMARY, label=lang.t("ch_key"))
     bars_other = left.bar(x + 0.19, other, width=0.38, color=SECONDARY, label=lang.t("ch_other"))
-    totals = [k + o for k, o in zip(key, other, strict=True)]
-    _bar_labels(
-        left, bars_key, [lang.pct(k / t, 0) if t else "" for k, t in zip(key, totals, strict=True)]
-    )
-    _bar_labels(
-        left,
-        bars_other,
-        [lang.pct(o / t, 0) if t else "" for o, t in zip(other, totals, strict=True)],
-    )
+    _bar_labels(left, bars_key, ["" if s is None else lang.pct(s, 0) for s in key_shares])
+    _bar_labels(left, bars_other, ["" if s is None else lang.pct(s, 0) for s in other_shares])
     left.set_xticks(x, groups)
     _money_axis(left, lang)
     left.set_ylabel(lang.money_unit)
@@ -254,14 +247,17 @@ def tiers_and_abc(marts: d.Marts, lang: Lang) -> Figure:
     fig, (left, right) = _figure(2)
     names = [lang.pick(row, "value_tier_name") for _, row in tiers.iterrows()]
     bars = left.bar(
-        names, tiers["accounts"], color=[TIER_COLOURS.get(c, GREY) for c in tiers.index], width=0.6
+        names,
+        tiers["account_count"],
+        color=[TIER_COLOURS.get(c, GREY) for c in tiers.index],
+        width=0.6,
     )
     _bar_labels(
         left,
         bars,
         [
             f"{n} · {lang.pct(s, 0)}"
-            for n, s in zip(tiers["accounts"], tiers["revenue_share"], strict=True)
+            for n, s in zip(tiers["account_count"], tiers["revenue_share"], strict=True)
         ],
     )
     left.set_ylabel(lang.t("ch_accounts"))
@@ -269,14 +265,17 @@ def tiers_and_abc(marts: d.Marts, lang: Lang) -> Figure:
     left.margins(y=0.15)
     left.yaxis.set_major_locator(MaxNLocator(integer=True))
     bars = right.bar(
-        list(abc.index), abc["accounts"], color=[PRIMARY, MID, SECONDARY][: len(abc)], width=0.6
+        list(abc.index),
+        abc["account_count"],
+        color=[PRIMARY, MID, SECONDARY][: len(abc)],
+        width=0.6,
     )
     _bar_labels(
         right,
         bars,
         [
             f"{n} · {lang.pct(s, 0)}"
-            for n, s in zip(abc["accounts"], abc["revenue_share"], strict=True)
+            for n, s in zip(abc["account_count"], abc["revenue_share"], strict=True)
         ],
     )
     right.set_ylabel(lang.t("ch_accounts"))
@@ -291,13 +290,15 @@ def rfm_map(marts: d.Marts, lang: Lang) -> Figure:
     revenue, count = d.rfm_grid(marts)
     segments = d.segment_summary(marts)
     fig, (left, right) = _figure(2, [1.1, 1])
-    image = left.imshow(revenue.to_numpy() / lang.money_divisor, cmap="Blues", aspect="auto")
+    image = left.imshow(
+        revenue.to_numpy(dtype=float) / lang.money_divisor, cmap="Blues", aspect="auto"
+    )
     left.grid(False)
     left.set_xticks(range(5), revenue.columns)
     left.set_yticks(range(5), revenue.index)
     left.set_xlabel(lang.t("ch_f_score"))
     left.set_ylabel(lang.t("ch_r_score"))
-    peak = revenue.to_numpy().max() or 1
+    peak = revenue.to_numpy(dtype=float).max() or 1
     for i in range(5):
         for j in range(5):
             n = count.iat[i, j]
@@ -318,7 +319,7 @@ def rfm_map(marts: d.Marts, lang: Lang) -> Figure:
     y = np.arange(len(segments))
     bars = right.barh(
         y,
-        segments["accounts"],
+        segments["account_count"],
         color=[GROUP_COLOURS.get(g, GREY) for g in segments["value_group_code"]],
         height=0.65,
     )
@@ -362,11 +363,9 @@ def _top_chart(marts: d.Marts, lang: Lang, metric: str, n: int) -> Figure:
     ax.margins(x=0.22)
     _horizontal(ax)
     tiers = d.tier_names(marts)
-    present = [
-        c for c in ("vip", "key", "potential", "general") if c in set(top["value_tier_code"])
-    ]
+    present = [c for c in d.tier_summary(marts).index if c in set(top["value_tier_code"])]
     ax.legend(
-        [Patch(color=TIER_COLOURS[c]) for c in present],
+        [Patch(color=TIER_COLOURS.get(c, GREY)) for c in present],
         [tiers.get(c, (c, c))[0 if lang.zh else 1] for c in present],
         loc="lower right",
     )
@@ -458,7 +457,10 @@ def lifecycle_flow(marts: d.Marts, lang: Lang, changes: Changes) -> Figure:
         "lost": RED,
     }
     bars = left.bar(
-        labels, summary["accounts"], color=[palette.get(c, GREY) for c in summary.index], width=0.6
+        labels,
+        summary["account_count"],
+        color=[palette.get(c, GREY) for c in summary.index],
+        width=0.6,
     )
     left.bar_label(bars, padding=2, fontsize=8.5)
     left.set_ylabel(lang.t("ch_accounts"))
@@ -480,13 +482,13 @@ def lifecycle_flow(marts: d.Marts, lang: Lang, changes: Changes) -> Figure:
             transform=right.transAxes,
         )
     else:
-        order = [c for c in d.LIFECYCLE_ORDER]
+        stages = flow.sort_values("lifecycle_stage_sort_order")
+        order = list(stages.drop_duplicates("lifecycle_stage_code")["lifecycle_stage_code"])
         matrix = (
-            flow.pivot_table(
+            flow.pivot(
                 index="lifecycle_stage_code_prev",
                 columns="lifecycle_stage_code",
-                values="accounts",
-                aggfunc="sum",
+                values="account_count",
             )
             .reindex(index=order, columns=order)
             .fillna(0)
@@ -534,19 +536,19 @@ def risk_by_reason(marts: d.Marts, lang: Lang) -> Figure:
     fig, ax = _figure()
     y = np.arange(len(reasons))
     high = ax.barh(
-        y, reasons["high_accounts"], color=RED, height=0.62, label=lang.t("ch_risk_high")
+        y, reasons["high_risk_account_count"], color=RED, height=0.62, label=lang.t("ch_risk_high")
     )
     medium = ax.barh(
         y,
-        reasons["medium_accounts"],
-        left=reasons["high_accounts"],
+        reasons["medium_risk_account_count"],
+        left=reasons["high_risk_account_count"],
         color=ACCENT,
         height=0.62,
         label=lang.t("ch_risk_medium"),
     )
     ax.bar_label(
         high,
-        labels=[str(int(v)) if v else "" for v in reasons["high_accounts"]],
+        labels=[str(int(v)) if v else "" for v in reasons["high_risk_account_count"]],
         label_type="center",
         color="white",
         fontsize=8.5,
@@ -555,7 +557,7 @@ def risk_by_reason(marts: d.Marts, lang: Lang) -> Figure:
         medium,
         labels=[
             lang.t("ch_risk_total", n=int(t), key=int(k))
-            for t, k in zip(reasons["accounts"], reasons["key_accounts"], strict=True)
+            for t, k in zip(reasons["account_count"], reasons["key_account_count"], strict=True)
         ],
         padding=3,
         fontsize=8.5,

@@ -1,10 +1,14 @@
-"""Reading the marts and reshaping them for the report.
+"""Reading the marts for the report: select and sort, never compute.
 
-The marts are the only data source. Every metric is defined in dbt; this module only reads
-the marts in one short read-only DuckDB session and reshapes them: filters, pivots, sums of
-additive columns (revenue, margin, orders, counts) and ratios of those sums where a chart or
-a headline needs a total over several mart rows (e.g. the month's total revenue over all
-regions, or the key accounts' share of the window revenue).
+Every number the report prints is a column of a mart: the report marts
+(dbt_project/models/marts/report/: headline, monthly and quarterly totals, the summaries
+by region, tier, ABC class, segment, lifecycle stage, category and risk signal, the
+accounts at risk and the week-over-week changes) and the account marts they summarise.
+This module reads the marts of the weekly report's dbt exposure (`sources.MARTS_READ`) in
+one short read-only DuckDB session, then only selects rows and columns and sorts them by
+the marts' `*_sort_order` / rank columns. It does no arithmetic on mart values
+(tests/test_report_rules.py checks that): a number the report needs is added to a mart, so
+it has one definition, documented and tested in dbt, and the BI tools see the same value.
 """
 
 from __future__ import annotations
@@ -17,11 +21,6 @@ import duckdb
 import pandas as pd
 
 from ka_pipeline.report.sources import MARTS_READ, MARTS_SCHEMA
-
-AT_RISK_LEVELS = ("high", "medium")
-TIER_ORDER = ("vip", "key", "potential", "general")
-ABC_ORDER = ("A", "B", "C")
-LIFECYCLE_ORDER = ("new", "growth", "stable", "decline", "lost")
 
 
 class ReportDataError(RuntimeError):
@@ -43,16 +42,16 @@ class Marts:
         if params.empty:
             raise ReportDataError("marts.mart_run_parameters is empty: build the marts first")
         first = params.iloc[0]
-        self.as_of_date = _to_date(first["as_of_date"])
+        self.as_of_date = to_date(first["as_of_date"])
         self.as_of_date_source = str(first.get("as_of_date_source", ""))
         self.built_at = str(first.get("run_started_at", ""))
-        tiers = self["mart_account_tiers"]
-        if tiers.empty:
+        if self["mart_account_tiers"].empty:
             raise ReportDataError("marts.mart_account_tiers is empty: no account to report on")
-        self.window_months = int(tiers["window_months"].iloc[0])
-        self.window_start_date = _to_date(self["mart_account_rfm"]["window_start_date"].iloc[0])
+        kpis = headline(self)
+        self.window_months = int(kpis["window_months"])
+        self.window_start_date = to_date(kpis["window_start_date"])
         dates = {
-            name: sorted({_to_date(v) for v in frame["as_of_date"].dropna().unique()})
+            name: sorted({to_date(v) for v in frame["as_of_date"].dropna().unique()})
             for name, frame in self.frames.items()
             if "as_of_date" in frame.columns and not frame.empty
         }
@@ -65,10 +64,6 @@ class Marts:
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
-
-    @property
-    def as_of_month(self) -> date:
-        return self.as_of_date.replace(day=1)
 
     def parameter(self, name: str) -> str | None:
         params = self["mart_run_parameters"]
@@ -100,39 +95,34 @@ def load_marts(warehouse_path: Path | str) -> Marts:
     return Marts(frames=frames, warehouse_path=warehouse_path)
 
 
-# ---- reshaping --------------------------------------------------------------------------
+# ---- selecting --------------------------------------------------------------------------
 
 
-def _to_date(value) -> date:
+def to_date(value) -> date:
     return pd.Timestamp(value).date()
 
 
-def _sum(series: pd.Series) -> float | None:
-    """Sum of a column; None when every value is missing (so a ratio is 'n/a', not 0)."""
-    total = series.sum(min_count=1)
-    return None if pd.isna(total) else float(total)
-
-
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or denominator is None or denominator == 0:
+def plain_value(value: object) -> object:
+    """A mart cell as a plain Python value: None for null, a date for a timestamp."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
-    return numerator / denominator
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value.item() if hasattr(value, "item") else value
 
 
-def _growth(current: float | None, previous: float | None) -> float | None:
-    if current is None or previous is None or previous == 0:
-        return None
-    return (current - previous) / previous
+def headline(marts: Marts) -> dict[str, object]:
+    """The headline KPIs of the report: the as-of date's row of mart_report_headline (name
+    -> value; None when not measurable)."""
+    rows = marts["mart_report_headline"]
+    if rows.empty:
+        raise ReportDataError("marts.mart_report_headline is empty: build the marts first")
+    return {name: plain_value(value) for name, value in rows.iloc[0].items()}
 
 
 def region_names(marts: Marts) -> pd.DataFrame:
     """region_code -> region_name_zh / region_name_en (from mart_kpi_monthly)."""
-    monthly = marts["mart_kpi_monthly"]
-    return (
-        monthly[["region_code", "region_name_zh", "region_name_en"]]
-        .drop_duplicates("region_code")
-        .set_index("region_code")
-    )
+    return dimension_names(marts, "region")
 
 
 def dimension_names(marts: Marts, dimension: str) -> pd.DataFrame:
@@ -144,229 +134,64 @@ def dimension_names(marts: Marts, dimension: str) -> pd.DataFrame:
 
 
 def monthly_totals(marts: Marts) -> pd.DataFrame:
-    """One row per month: sums over every region x industry x size cell of mart_kpi_monthly,
-    with MoM / YoY and the key-account share as ratios of those sums."""
-    monthly = marts["mart_kpi_monthly"].copy()
-    monthly["month_start"] = pd.to_datetime(monthly["month_start"]).dt.date
-    additive = [
-        "revenue_cny",
-        "margin_cny",
-        "order_count",
-        "revenue_prev_month_cny",
-        "revenue_prev_year_cny",
-        "key_account_revenue_cny",
-        "key_account_margin_cny",
-        "due_cny",
-        "collected_cny",
-        "survey_count",
-        "satisfaction_sum",
-    ]
-    totals = (
-        monthly.groupby(["month_start", "is_complete_month"], as_index=False)[additive]
-        .sum(min_count=1)
-        .sort_values("month_start")
-        .reset_index(drop=True)
-    )
-    totals["revenue_mom_pct"] = [
-        _growth(c, p)
-        for c, p in zip(totals.revenue_cny, _nones(totals.revenue_prev_month_cny), strict=True)
-    ]
-    totals["revenue_yoy_pct"] = [
-        _growth(c, p)
-        for c, p in zip(totals.revenue_cny, _nones(totals.revenue_prev_year_cny), strict=True)
-    ]
-    totals["key_account_revenue_share"] = [
-        _ratio(k, r)
-        for k, r in zip(totals.key_account_revenue_cny, totals.revenue_cny, strict=True)
-    ]
-    return totals
+    """mart_kpi_monthly_totals by month (oldest first)."""
+    months = marts["mart_kpi_monthly_totals"].sort_values("month_start").reset_index(drop=True)
+    months["month_start"] = pd.to_datetime(months["month_start"]).dt.date
+    return months
 
 
 def quarterly_totals(marts: Marts) -> pd.DataFrame:
-    """One row per calendar quarter: revenue and key-account revenue summed from the months,
-    QoQ / YoY as ratios of those sums; `is_complete` is false for a quarter still running
-    at the as-of date (or that the data does not cover from its first month)."""
-    months = monthly_totals(marts)
-    starts = pd.to_datetime(months["month_start"])
-    months["quarter"] = starts.dt.year.astype(str) + "-Q" + starts.dt.quarter.astype(str)
-    quarters = months.groupby("quarter", sort=True).agg(
-        revenue_cny=("revenue_cny", "sum"),
-        key_account_revenue_cny=("key_account_revenue_cny", "sum"),
-        months=("month_start", "count"),
-        complete_months=("is_complete_month", "sum"),
-    )
-    quarters["is_complete"] = (quarters["months"] == 3) & (quarters["complete_months"] == 3)
-    revenue = quarters["revenue_cny"].tolist()
-    index = list(quarters.index)
-    quarters["revenue_qoq_pct"] = [
-        _growth(revenue[i], revenue[i - 1])
-        if i > 0 and _consecutive(index[i - 1], index[i])
-        else None
-        for i in range(len(index))
-    ]
-    by_key = dict(zip(index, revenue, strict=True))
-    quarters["revenue_yoy_pct"] = [
-        _growth(by_key[q], by_key.get(f"{int(q[:4]) - 1}{q[4:]}")) for q in index
-    ]
-    quarters["key_account_revenue_share"] = [
-        _ratio(k, r)
-        for k, r in zip(quarters["key_account_revenue_cny"], quarters["revenue_cny"], strict=True)
-    ]
-    return quarters
-
-
-def _consecutive(earlier: str, later: str) -> bool:
-    year, quarter = int(earlier[:4]), int(earlier[-1])
-    following = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return (int(later[:4]), int(later[-1])) == following
-
-
-def _nones(series: pd.Series) -> list[float | None]:
-    return [None if pd.isna(v) else float(v) for v in series]
+    """mart_kpi_quarterly by calendar quarter (oldest first), indexed by its label."""
+    return marts["mart_kpi_quarterly"].sort_values("quarter_start").set_index("quarter_label")
 
 
 def last_twelve_months(marts: Marts) -> tuple[date, date]:
     """First and last month of the 12 calendar months ending with the as-of month."""
-    last = marts.as_of_month
-    first = (pd.Timestamp(last) - pd.DateOffset(months=11)).date()
-    return first, last
-
-
-def headline(marts: Marts) -> dict[str, object]:
-    """The headline KPIs of the report (name -> value; None when not measurable)."""
-    tiers = marts["mart_account_tiers"]
-    key = tiers[tiers["is_key_account"].fillna(False).astype(bool)]
-    risk = marts["mart_account_risk"]
-    funnel = marts["mart_funnel_stages"]
-    months = monthly_totals(marts)
-    complete = months[months["is_complete_month"]]
-    last = complete.iloc[-1] if not complete.empty else None
-    first12, last12 = last_twelve_months(marts)
-    recent = months[(months["month_start"] >= first12) & (months["month_start"] <= last12)]
-
-    window_revenue = _sum(tiers["window_revenue_cny"]) or 0.0
-    key_revenue = _sum(key["window_revenue_cny"]) or 0.0
-    window_margin = _sum(tiers["window_margin_cny"]) or 0.0
-    key_margin = _sum(key["window_margin_cny"]) or 0.0
-    at_risk = risk[risk["risk_level_code"].isin(AT_RISK_LEVELS)]
-    key_ids = set(key["account_id"])
-    won = funnel.loc[funnel["stage_code"] == "won", "conversion_from_lead_rate"]
-    return {
-        "as_of_date": marts.as_of_date,
-        "key_account_count": len(key),
-        "vip_count": int((tiers["value_tier_code"] == "vip").sum()),
-        "key_tier_count": int((tiers["value_tier_code"] == "key").sum()),
-        "account_count": len(tiers),
-        "window_revenue_cny": window_revenue,
-        "key_account_revenue_cny": key_revenue,
-        "key_account_revenue_share": _ratio(key_revenue, window_revenue),
-        "window_margin_cny": window_margin,
-        "key_account_margin_cny": key_margin,
-        "key_account_margin_share": _ratio(key_margin, window_margin),
-        "gross_margin_pct": _ratio(window_margin, window_revenue),
-        "avg_revenue_per_key_account": _ratio(key_revenue, len(key)),
-        "aov_cny": _ratio(window_revenue, _sum(tiers["window_order_count"])),
-        "last_month": None if last is None else last["month_start"],
-        "last_month_revenue_cny": None if last is None else float(last["revenue_cny"]),
-        "last_month_mom_pct": None if last is None else last["revenue_mom_pct"],
-        "last_month_yoy_pct": None if last is None else last["revenue_yoy_pct"],
-        "at_risk_count": len(at_risk),
-        "high_risk_count": int((risk["risk_level_code"] == "high").sum()),
-        "medium_risk_count": int((risk["risk_level_code"] == "medium").sum()),
-        "key_at_risk_count": int(at_risk["account_id"].isin(key_ids).sum()),
-        "win_rate": None if won.empty or pd.isna(won.iloc[0]) else float(won.iloc[0]),
-        "collection_rate_12m": _ratio(_sum(recent["collected_cny"]), _sum(recent["due_cny"])),
-        "satisfaction_avg_12m": _ratio(
-            _sum(recent["satisfaction_sum"]), _sum(recent["survey_count"])
-        ),
-        "first_month_12m": first12,
-        "last_month_12m": last12,
-    }
+    kpis = headline(marts)
+    return to_date(kpis["first_month_12m"]), to_date(kpis["last_month_12m"])
 
 
 def region_summary(marts: Marts) -> pd.DataFrame:
-    """Per region: key-account count and window revenue of key and other accounts."""
-    tiers = marts["mart_account_tiers"].copy()
-    tiers["is_key"] = tiers["is_key_account"].fillna(False).astype(bool)
-    tiers["key_revenue"] = tiers["window_revenue_cny"].where(tiers["is_key"], 0.0)
-    tiers["other_revenue"] = tiers["window_revenue_cny"].where(~tiers["is_key"], 0.0)
-    summary = tiers.groupby("region_code").agg(
-        key_account_count=("is_key", "sum"),
-        account_count=("account_id", "count"),
-        key_revenue_cny=("key_revenue", "sum"),
-        other_revenue_cny=("other_revenue", "sum"),
-    )
-    summary = summary.join(region_names(marts), how="left")
-    summary["region_name_zh"] = summary["region_name_zh"].fillna("未知")
-    summary["region_name_en"] = summary["region_name_en"].fillna("Unknown")
-    summary["revenue_cny"] = summary["key_revenue_cny"] + summary["other_revenue_cny"]
-    return summary.sort_values(["key_account_count", "revenue_cny"], ascending=False)
+    """mart_report_region_summary in its order (most key accounts first)."""
+    regions = marts["mart_report_region_summary"]
+    return regions.sort_values("region_sort_order").set_index("region_code")
 
 
 def tier_summary(marts: Marts) -> pd.DataFrame:
-    tiers = marts["mart_account_tiers"]
-    summary = tiers.groupby("value_tier_code").agg(
-        accounts=("account_id", "count"),
-        revenue_cny=("window_revenue_cny", "sum"),
-        value_tier_name_zh=("value_tier_name_zh", "first"),
-        value_tier_name_en=("value_tier_name_en", "first"),
-    )
-    summary["revenue_share"] = summary["revenue_cny"] / summary["revenue_cny"].sum()
-    order = [c for c in TIER_ORDER if c in summary.index] + [
-        c for c in summary.index if c not in TIER_ORDER
-    ]
-    return summary.loc[order]
+    """mart_report_tier_summary in the value tiers' order, indexed by tier code."""
+    tiers = marts["mart_report_tier_summary"]
+    return tiers.sort_values("value_tier_sort_order").set_index("value_tier_code")
 
 
 def abc_summary(marts: Marts) -> pd.DataFrame:
-    tiers = marts["mart_account_tiers"]
-    summary = tiers.groupby("abc_class").agg(
-        accounts=("account_id", "count"), revenue_cny=("window_revenue_cny", "sum")
-    )
-    summary["revenue_share"] = summary["revenue_cny"] / summary["revenue_cny"].sum()
-    return summary.reindex([c for c in ABC_ORDER if c in summary.index])
+    """mart_report_abc_summary in the ABC classes' order, indexed by class."""
+    return marts["mart_report_abc_summary"].sort_values("abc_sort_order").set_index("abc_class")
 
 
 def rfm_grid(marts: Marts) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(window revenue, account count) pivoted on R score (rows, 5 first) x F score (cols)."""
-    rfm = marts["mart_account_rfm"]
-    scores = list(range(1, 6))
-    revenue = rfm.pivot_table(
-        index="r_score", columns="f_score", values="monetary_revenue_cny", aggfunc="sum"
-    ).reindex(index=scores[::-1], columns=scores)
-    count = rfm.pivot_table(
-        index="r_score", columns="f_score", values="account_id", aggfunc="count"
-    ).reindex(index=scores[::-1], columns=scores)
-    return revenue.fillna(0.0), count.fillna(0).astype(int)
+    """(window revenue, account count) of mart_report_rfm_grid laid out as R score (rows, 5
+    first) x F score (columns)."""
+    grid = marts["mart_report_rfm_grid"]
+    rows, columns = [5, 4, 3, 2, 1], [1, 2, 3, 4, 5]
+    revenue = grid.pivot(index="r_score", columns="f_score", values="revenue_cny")
+    count = grid.pivot(index="r_score", columns="f_score", values="account_count")
+    return revenue.reindex(index=rows, columns=columns), count.reindex(index=rows, columns=columns)
 
 
 def segment_summary(marts: Marts) -> pd.DataFrame:
-    rfm = marts["mart_account_rfm"]
-    return (
-        rfm.groupby("segment_code")
-        .agg(
-            accounts=("account_id", "count"),
-            revenue_cny=("monetary_revenue_cny", "sum"),
-            segment_name_zh=("segment_name_zh", "first"),
-            segment_name_en=("segment_name_en", "first"),
-            value_group_code=("value_group_code", "first"),
-        )
-        .sort_values("accounts", ascending=True)
-    )
+    """mart_report_segment_summary, fewest accounts first (the chart's bottom-up order)."""
+    segments = marts["mart_report_segment_summary"]
+    return segments.sort_values(["account_count", "segment_code"]).set_index("segment_code")
 
 
 def value_groups(marts: Marts) -> dict[str, tuple[str, str]]:
-    """RFM value group code -> (zh, en) name, in the mart's order of first appearance."""
-    rfm = marts["mart_account_rfm"].dropna(subset=["value_group_code"])
-    rfm = rfm.drop_duplicates("value_group_code")
-    order = ["high_value", "potential", "general", "churn_risk"]
-    groups = {
-        row.value_group_code: (row.value_group_name_zh, row.value_group_name_en)
-        for row in rfm.itertuples()
-    }
+    """RFM value group code -> (zh, en) name, in the value groups' order."""
+    segments = marts["mart_report_segment_summary"].sort_values(
+        ["value_group_sort_order", "value_group_code"]
+    )
     return {
-        code: groups[code]
-        for code in sorted(groups, key=lambda c: (order.index(c) if c in order else len(order), c))
+        row.value_group_code: (row.value_group_name_zh, row.value_group_name_en)
+        for row in segments.drop_duplicates("value_group_code").itertuples()
     }
 
 
@@ -374,22 +199,13 @@ def top_accounts(marts: Marts, metric: str) -> pd.DataFrame:
     """mart_top_accounts for one ranking_metric (revenue | gross_profit), by rank."""
     top = marts["mart_top_accounts"]
     ranked = top[top["ranking_metric"] == metric].sort_values("rank_position")
-    names = region_names(marts)
-    return ranked.join(names, on="region_code").reset_index(drop=True)
+    return ranked.join(region_names(marts), on="region_code").reset_index(drop=True)
 
 
 def category_shares(marts: Marts) -> pd.DataFrame:
-    """Per product category over the last 12 months: revenue and volume and their shares."""
-    products = marts["mart_kpi_by_product"].copy()
-    products["month_start"] = pd.to_datetime(products["month_start"]).dt.date
-    first, last = last_twelve_months(marts)
-    recent = products[(products["month_start"] >= first) & (products["month_start"] <= last)]
-    summary = recent.groupby("category").agg(
-        revenue_cny=("revenue_cny", "sum"), quantity=("quantity", "sum")
-    )
-    summary["revenue_share"] = summary["revenue_cny"] / summary["revenue_cny"].sum()
-    summary["volume_share"] = summary["quantity"] / summary["quantity"].sum()
-    return summary.sort_values("revenue_share", ascending=True)
+    """mart_report_category_summary, smallest revenue share first, indexed by category."""
+    categories = marts["mart_report_category_summary"]
+    return categories.sort_values(["revenue_share", "category"]).set_index("category")
 
 
 def funnel(marts: Marts) -> pd.DataFrame:
@@ -397,17 +213,9 @@ def funnel(marts: Marts) -> pd.DataFrame:
 
 
 def lifecycle_summary(marts: Marts) -> pd.DataFrame:
-    lifecycle = marts["mart_account_lifecycle"]
-    summary = lifecycle.groupby("lifecycle_stage_code").agg(
-        accounts=("account_id", "count"),
-        recent_revenue_cny=("recent_revenue_cny", "sum"),
-        lifecycle_stage_name_zh=("lifecycle_stage_name_zh", "first"),
-        lifecycle_stage_name_en=("lifecycle_stage_name_en", "first"),
-    )
-    order = [c for c in LIFECYCLE_ORDER if c in summary.index] + [
-        c for c in summary.index if c not in LIFECYCLE_ORDER
-    ]
-    return summary.loc[order]
+    """mart_report_lifecycle_summary in the stages' order, indexed by stage code."""
+    stages = marts["mart_report_lifecycle_summary"]
+    return stages.sort_values("lifecycle_stage_sort_order").set_index("lifecycle_stage_code")
 
 
 def lifecycle_names(marts: Marts) -> dict[str, tuple[str, str]]:
@@ -427,40 +235,14 @@ def tier_names(marts: Marts) -> dict[str, tuple[str, str]]:
 
 
 def risk_reasons(marts: Marts) -> pd.DataFrame:
-    """Per signal: the accounts at risk (level high or medium) with it, by level, and how many
-    of them are key accounts."""
-    signals = marts["mart_account_risk_signals"]
-    risk = marts["mart_account_risk"][["account_id", "risk_level_code"]]
-    tiers = marts["mart_account_tiers"][["account_id", "is_key_account"]]
-    joined = signals.merge(risk, on="account_id", how="inner").merge(
-        tiers, on="account_id", how="left"
-    )
-    joined = joined[joined["risk_level_code"].isin(AT_RISK_LEVELS)]
-    joined["is_key"] = joined["is_key_account"].fillna(False).astype(bool)
-    joined["is_high"] = joined["risk_level_code"] == "high"
-    summary = joined.groupby("signal_code").agg(
-        accounts=("account_id", "nunique"),
-        high_accounts=("is_high", "sum"),
-        key_accounts=("is_key", "sum"),
-        signal_name_zh=("signal_name_zh", "first"),
-        signal_name_en=("signal_name_en", "first"),
-        sort_order=("signal_sort_order", "first"),
-    )
-    summary["medium_accounts"] = summary["accounts"] - summary["high_accounts"]
-    return summary.sort_values(["accounts", "sort_order"], ascending=[True, False])
+    """mart_report_risk_reasons, fewest accounts first (ties: the signals' order, reversed),
+    indexed by signal code."""
+    reasons = marts["mart_report_risk_reasons"]
+    return reasons.sort_values(
+        ["account_count", "signal_sort_order"], ascending=[True, False]
+    ).set_index("signal_code")
 
 
 def at_risk_accounts(marts: Marts) -> pd.DataFrame:
-    """Accounts with a high or medium risk level, by risk score and window revenue."""
-    risk = marts["mart_account_risk"]
-    tiers = marts["mart_account_tiers"][
-        ["account_id", "is_key_account", "value_tier_code", "window_revenue_cny"]
-    ]
-    at_risk = risk[risk["risk_level_code"].isin(AT_RISK_LEVELS)].merge(
-        tiers, on="account_id", how="left"
-    )
-    at_risk["is_key_account"] = at_risk["is_key_account"].fillna(False).astype(bool)
-    at_risk = at_risk.join(region_names(marts), on="region_code")
-    return at_risk.sort_values(
-        ["risk_score", "window_revenue_cny", "account_id"], ascending=[False, False, True]
-    ).reset_index(drop=True)
+    """mart_report_at_risk_accounts by its rank (risk score, then window revenue)."""
+    return marts["mart_report_at_risk_accounts"].sort_values("at_risk_rank").reset_index(drop=True)

@@ -14,9 +14,9 @@ from html import escape
 import pandas as pd
 
 from ka_pipeline.report import data as d
+from ka_pipeline.report.changes import Changes
 from ka_pipeline.report.charts import Chart
 from ka_pipeline.report.i18n import Lang
-from ka_pipeline.report.state import Changes
 from ka_pipeline.report.weeks import ReportWeek
 
 CHANGE_LIST_LIMIT = 15
@@ -234,8 +234,6 @@ def changes_section(changes: Changes, lang: Lang, week: ReportWeek, tiers: dict)
     notes = [lang.t("previous_from", week=previous.week.label, as_of=previous.as_of_date)]
     if previous.week != week.previous:
         notes.append(lang.t("previous_not_adjacent", week=previous.week.label))
-    if changes.same_as_of:
-        notes.append(lang.t("previous_same_as_of"))
     css = "notice" if len(notes) > 1 else "ok"
     parts = [f'<p class="{css}" data-changes="compared">{escape(" ".join(notes))}</p>']
 
@@ -281,7 +279,7 @@ def changes_section(changes: Changes, lang: Lang, week: ReportWeek, tiers: dict)
             "tier_moves",
             changes.tier_moves,
             lambda r: (
-                f'{account(r)} <span class="{r["direction"]}">'
+                f'{account(r)} <span class="{r["tier_move_direction"]}">'
                 f"{escape(tier(r['value_tier_code_prev']))} → "
                 f"{escape(tier(r['value_tier_code']))}</span>"
             ),
@@ -332,7 +330,7 @@ def monthly_table(marts: d.Marts, lang: Lang) -> str:
                 lang.count(row.order_count),
             ]
         )
-    return _table(headers, rows)
+    return f'<div data-table="monthly" data-rows="{len(rows)}">{_table(headers, rows)}</div>'
 
 
 def quarterly_table(marts: d.Marts, lang: Lang) -> str:
@@ -346,7 +344,7 @@ def quarterly_table(marts: d.Marts, lang: Lang) -> str:
     ]
     rows = []
     for quarter, row in quarters.iterrows():
-        label = quarter if row["is_complete"] else f"{quarter} {lang.t('partial_quarter')}"
+        label = quarter if row["is_complete_quarter"] else f"{quarter} {lang.t('partial_quarter')}"
         rows.append([
             label,
             lang.amount(row["revenue_cny"]),
@@ -354,7 +352,7 @@ def quarterly_table(marts: d.Marts, lang: Lang) -> str:
             lang.pct(row["revenue_yoy_pct"], signed=True),
             lang.pct(row["key_account_revenue_share"]),
         ])  # fmt: skip
-    return _table(headers, rows)
+    return f'<div data-table="quarterly" data-rows="{len(rows)}">{_table(headers, rows)}</div>'
 
 
 def top_table(marts: d.Marts, lang: Lang, metric: str) -> str:

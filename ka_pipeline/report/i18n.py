@@ -86,11 +86,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "上一份快照来自 {week},不是紧邻的上一周。",
         "The latest earlier snapshot is from {week}, not from the week just before.",
     ),
-    "previous_same_as_of": (
-        "上一份快照与本周使用同一截止日的数据集市,因此无法衡量变化。",
-        "The previous snapshot was taken from marts with the same as-of date, so no change "
-        "can be measured.",
-    ),
     "chg_new_key_accounts": ("新晋大客户", "New key accounts"),
     "chg_dropped_key_accounts": ("退出大客户", "No longer key accounts"),
     "chg_tier_moves": ("层级变动", "Tier moves"),

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ka_pipeline.report import data as d
+from ka_pipeline.report.changes import Changes
 from ka_pipeline.report.charts import Chart
 from ka_pipeline.report.i18n import Lang
-from ka_pipeline.report.state import Changes
 from ka_pipeline.report.weeks import ReportWeek
 
 TOP_IN_SUMMARY = 5
@@ -89,9 +89,6 @@ def render_summary(
                 "previous_from", week=changes.previous.week.label, as_of=changes.previous.as_of_date
             )
         )
-        if changes.same_as_of:
-            lines.append("")
-            lines.append(lang.t("previous_same_as_of"))
         lines.append("")
         for name, frame in (
             ("new_key_accounts", changes.new_key_accounts),

@@ -408,7 +408,7 @@ final as (
         {{ marts_rate(marts_safe_divide(
             'with_history.revenue_3m_cny - with_history.revenue_prev_3m_cny',
             'with_history.revenue_prev_3m_cny'
-        )) }} as revenue_qoq_pct,
+        )) }} as revenue_3m_vs_prev_3m_pct,
         {{ marts_money('with_history.revenue_prev_year_cny') }} as revenue_prev_year_cny,
         {{ marts_rate(marts_safe_divide(
             'with_history.revenue_cny - with_history.revenue_prev_year_cny',

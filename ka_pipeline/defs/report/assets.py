@@ -77,10 +77,10 @@ def build_weekly_report_asset(weeks: WeeklyPartitionsDefinition, timezone: str) 
         description=(
             "Weekly key-account report (seed 000's outline) for one ISO week, in Chinese and "
             "English: `<output>/reports/<YYYY-Www>/{zh,en}/report.html` (self-contained, "
-            "charts embedded), `summary.md`, `charts/*.png` and `key_account_review.xlsx`, "
-            "plus the week's account snapshot `state.parquet` used for 'what changed since "
-            "last week'. Reads the marts as they are and states their as-of date; written "
-            "atomically."
+            "charts embedded), `summary.md`, `charts/*.png` and `key_account_review.xlsx`. "
+            "Every number is a mart column (the marts of the dbt exposure "
+            "weekly_key_account_report, including 'what changed since last week'). Reads the "
+            "marts as they are and states their as-of date; written atomically."
         ),
     )(weekly_report)
 
@@ -124,7 +124,6 @@ def weekly_report(
         "marts_as_of_date": str(result.as_of_date),
         "as_of_matches_week": result.as_of_matches_week,
         "report_folder": MetadataValue.path(str(result.folder)),
-        "state_snapshot": MetadataValue.path(str(result.state_path)),
         "previous_snapshot": (
             result.changes.previous.week.label if result.changes.has_previous else "none"
         ),
