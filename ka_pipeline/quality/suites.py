@@ -13,8 +13,9 @@ A suite file is what `gx.ExpectationSuite(**json)` accepts (`name`, `expectation
       "why": "..."                               # what the suite is for, and its choices
     }
 
-Every expectation's `meta` has `"severity": "error" | "warn"` (error: downstream numbers
-would be wrong, so the check blocks; warn: a person should look) and a `why`. A `warn`
+Every expectation has GX 1.x's native `"severity": "critical" | "warning"` (critical:
+downstream numbers would be wrong, so the check fails with ERROR and blocks; warning: a
+person should look, the check fails with WARN) and a `why` in its `meta`. A `warn`
 rule on a share of rows (`mostly`) may escalate: with `"error_above_percent": 10` it fails
 with ERROR when more than 10 % of the rows break it (one rule, two thresholds: WARN above
 1 - mostly, ERROR above 10 %). A column expectation blocks only on a batch of at least
@@ -39,7 +40,8 @@ from ka_pipeline.settings import REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
-SEVERITIES = ("error", "warn")
+# GX's native expectation severity -> the Dagster check severity it fails with
+SEVERITIES = {"critical": "error", "warning": "warn"}
 BATCH_KINDS = ("partitions", "table")
 _PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -74,10 +76,14 @@ class Suite:
         except ValueError:
             return str(self.path)
 
+    def severity(self, index: int) -> str:
+        """`error` or `warn`: what a failure of expectation `index` is declared to be."""
+        return SEVERITIES[self.expectations[index]["severity"]]
+
     def can_block(self, index: int) -> bool:
         """Whether expectation `index` can fail with ERROR severity."""
-        meta = self.expectations[index]["meta"]
-        return meta["severity"] == "error" or "error_above_percent" in meta
+        meta = self.expectations[index].get("meta", {})
+        return self.severity(index) == "error" or "error_above_percent" in meta
 
     def gx_json(self) -> dict[str, Any]:
         """The suite as GX takes it; each expectation's meta carries its index (`ka_index`)
@@ -89,6 +95,7 @@ class Suite:
                 {
                     "type": e["type"],
                     "kwargs": dict(e.get("kwargs", {})),
+                    "severity": e["severity"],
                     "meta": {**e.get("meta", {}), "ka_index": i},
                 }
                 for i, e in enumerate(self.expectations)
@@ -132,8 +139,8 @@ def load_suite(path: Path) -> Suite:
         if not str(expectation.get("type", "")).startswith("expect_"):
             raise _fail(path, f"{where}: `type` must name a GX expectation")
         expectation_meta = expectation.get("meta") or {}
-        if expectation_meta.get("severity") not in SEVERITIES:
-            raise _fail(path, f"{where}: meta.severity must be one of {SEVERITIES}")
+        if expectation.get("severity") not in SEVERITIES:
+            raise _fail(path, f"{where}: `severity` must be one of {sorted(SEVERITIES)}")
         above = expectation_meta.get("error_above_percent")
         if above is not None and not (
             isinstance(above, int | float)
