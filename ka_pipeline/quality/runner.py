@@ -4,7 +4,7 @@ GX is imported on first use only (the import takes several seconds, so the code 
 runs without checks never pay it) with its usage statistics off, into one ephemeral (in-memory)
 data context per process with progress bars off. The frame is validated through a pandas
 "whole dataframe" batch: GX's SQL datasource misreports on DuckDB, and a frame read from
-DuckDB also lets the typed / derived columns be computed first (see `frames`).
+DuckDB also lets a mart's share columns be computed first (see `frames`).
 """
 
 from __future__ import annotations
@@ -58,9 +58,7 @@ def gx_runtime() -> _Runtime:
     return _runtime
 
 
-def _observe(
-    suite: Suite, batch: Batch, indices: list[int], locate_passing: bool = False
-) -> list[ExpectationOutcome]:
+def _observe(suite: Suite, batch: Batch, indices: list[int]) -> list[ExpectationOutcome]:
     """GX's outcomes of the expectations `indices` of `suite` on `batch.frame` (not judged)."""
     runtime = gx_runtime()
     gx_json = suite.gx_json()
@@ -71,7 +69,7 @@ def _observe(
         result_format=RESULT_FORMAT,
         expectation_parameters={k: v for k, v in batch.parameters.items() if v is not None},
     )
-    return [outcome_from_gx(suite, batch, r, locate_passing=locate_passing) for r in result.results]
+    return [outcome_from_gx(suite, batch, r) for r in result.results]
 
 
 def validate(suite: Suite, batch: Batch | ChunkedBatch) -> SuiteResult:
