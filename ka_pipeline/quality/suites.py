@@ -1,21 +1,22 @@
 """Expectation suites: GX 1.x suite JSON plus the few keys this project adds in `meta`.
 
 A suite file is what `gx.ExpectationSuite(**json)` accepts (`name`, `expectations` with
-`type` / `kwargs` / `meta`, `meta`, `notes`). The suite's `meta` says what it validates:
+`type` / `kwargs` / `severity` / `meta`, `meta`, `notes`). The suite's `meta` says what it
+validates:
 
     "meta": {
       "asset_key": ["raw", "erp", "orders"],     # the Dagster asset the check is attached to
       "table": "raw.erp__orders",                # the DuckDB relation the frame is read from
       "batch": "partitions" | "table",           # the run's business days, or the whole table
-      "derived_columns": {"<name>": {"<kind>": "<column>", ...}},   # see frames.DERIVATIONS
-      "parameters": {"<name>": {"provider": "<provider>", ...}},    # see frames.PROVIDERS
+      "derived_columns": {"<name>": {"share_of_value": "<column>"}},  # marts, see frames
+      "parameters": {"<name>": {"provider": "<provider>", ...}},    # see parameters.PROVIDERS
       "min_rows_to_block": 20,                   # see below
       "why": "..."                               # what the suite is for, and its choices
     }
 
 Every expectation has GX 1.x's native `"severity": "critical" | "warning"` (critical:
 downstream numbers would be wrong, so the check fails with ERROR and blocks; warning: a
-person should look, the check fails with WARN) and a `why` in its `meta`. A `warn`
+person should look, the check fails with WARN) and a `why` in its `meta`. A `warning`
 rule on a share of rows (`mostly`) may escalate: with `"error_above_percent": 10` it fails
 with ERROR when more than 10 % of the rows break it (one rule, two thresholds: WARN above
 1 - mostly, ERROR above 10 %). A column expectation blocks only on a batch of at least
