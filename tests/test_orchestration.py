@@ -274,7 +274,7 @@ def _schedule_context(day: date):
         # nightly: yesterday's month, up to yesterday
         (
             {"dagster/partition": "2026-03-01", "ka/business_day": "2026-03-09"},
-            DbtWindow(date(2026, 3, 1), date(2026, 3, 9)),
+            DbtWindow(date(2026, 3, 1), date(2026, 3, 9), business_day=date(2026, 3, 9)),
         ),
         # backfill of a range of months: first to last day, capped at yesterday
         (
@@ -301,9 +301,17 @@ def test_window_from_run_tags(tags, window):
 @pytest.mark.parametrize(
     ("night", "partition", "window"),
     [
-        (date(2026, 3, 10), "2026-03-01", DbtWindow(date(2026, 3, 1), date(2026, 3, 9))),
+        (
+            date(2026, 3, 10),
+            "2026-03-01",
+            DbtWindow(date(2026, 3, 1), date(2026, 3, 9), date(2026, 3, 9)),
+        ),
         # the first night of a month finishes the previous month
-        (date(2026, 3, 1), "2026-02-01", DbtWindow(date(2026, 2, 1), date(2026, 2, 28))),
+        (
+            date(2026, 3, 1),
+            "2026-02-01",
+            DbtWindow(date(2026, 2, 1), date(2026, 2, 28), date(2026, 2, 28)),
+        ),
     ],
 )
 def test_nightly_request_gives_the_month_to_date_window(night, partition, window):
@@ -328,4 +336,7 @@ def test_dbt_args_carry_the_window_merged_with_the_users_vars():
         "build", "--full-refresh", *no_unit_tests,
     ]  # fmt: skip
     assert dbt_build_args(DbtBuildConfig(), None) == ["build", *no_unit_tests]
+    # a nightly run: the delivered_* tests judge its business day alone
+    night = DbtWindow(date(2024, 6, 1), date(2024, 6, 9), business_day=date(2024, 6, 9))
+    assert json.loads(dbt_build_args(DbtBuildConfig(), night)[2])["batch_first_day"] == "2024-06-09"
     assert dbt_build_args(DbtBuildConfig(unit_tests=True), None) == ["build"]

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from ka_pipeline.landing.contract import ENTITIES, LINEAGE_COLUMNS
-from ka_pipeline.quality.frames import FRAME_KINDS, PROVIDERS, SQL_KINDS, Batch, label_lookup
+from ka_pipeline.quality.frames import Batch, derived_input
+from ka_pipeline.quality.parameters import PROVIDERS
 from ka_pipeline.quality.suites import SuiteError, load_suite, load_suites
 from ka_pipeline.settings import DBT_PROJECT_DIR
 
@@ -34,9 +35,8 @@ def referenced_columns(suite) -> set[str]:
         kwargs = expectation["kwargs"]
         columns |= {kwargs[k] for k in COLUMN_KWARGS if k in kwargs}
         columns |= set(kwargs.get("column_list", []))
-    for spec in suite.derived_columns.values():
-        kind = next(k for k in (*SQL_KINDS, *FRAME_KINDS) if k in spec)
-        columns.add(spec[kind])
+    for name, spec in suite.derived_columns.items():
+        columns.add(derived_input(name, spec))
     return columns
 
 
@@ -66,9 +66,6 @@ def test_suite_references_only_columns_it_has(suite):
             assert set(column_set) == set(delivered)
     for spec in suite.parameters.values():
         assert spec["provider"] in PROVIDERS
-    for spec in suite.derived_columns.values():
-        if "label" in spec:
-            assert label_lookup(spec["lookup"])
     assert suite.check_name.replace("_", "").isalnum()
 
 
@@ -76,12 +73,13 @@ def test_every_suite_has_blocking_and_warning_rules():
     for suite in load_suites():
         assert any(suite.can_block(i) for i in range(len(suite.expectations))), suite.name
     raw = load_suites(layer="raw")
-    assert all(any(e["meta"]["severity"] == "warn" for e in s.expectations) for s in raw)
+    assert all(any(e["severity"] == "warning" for e in s.expectations) for s in raw)
 
 
 def test_a_malformed_suite_is_rejected_with_its_path(tmp_path: Path):
     good = json.loads(next(iter(load_suites(layer="marts"))).path.read_text(encoding="utf-8"))
-    broken = dict(good, expectations=[dict(good["expectations"][0], meta={})])
+    first = {k: v for k, v in good["expectations"][0].items() if k != "severity"}
+    broken = dict(good, expectations=[first])
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(broken), encoding="utf-8")
     with pytest.raises(SuiteError, match=r"broken\.json.*severity"):
@@ -91,7 +89,8 @@ def test_a_malformed_suite_is_rejected_with_its_path(tmp_path: Path):
         {
             "type": "expect_table_row_count_to_be_between",
             "kwargs": {"min_value": {"$PARAMETER": "nowhere"}},
-            "meta": {"severity": "warn", "why": "x"},
+            "severity": "warning",
+            "meta": {"why": "x"},
         }
     ]
     path.write_text(json.dumps(undeclared), encoding="utf-8")
@@ -111,7 +110,6 @@ def tiny_suite(tmp_path: Path, expectations: list[dict], min_rows_to_block: int 
                     "table": "raw.tiny",
                     "batch": "table",
                     "min_rows_to_block": min_rows_to_block,
-                    "derived_columns": {"score__num": {"number": "score"}},
                 },
                 "expectations": expectations,
             }
@@ -124,12 +122,14 @@ def tiny_suite(tmp_path: Path, expectations: list[dict], min_rows_to_block: int 
 SCORE_RANGE = {
     "type": "expect_column_values_to_be_between",
     "kwargs": {"column": "score__num", "min_value": 1, "max_value": 5, "mostly": 0.9},
-    "meta": {"severity": "error", "why": "scores 1..5"},
+    "severity": "critical",
+    "meta": {"why": "scores 1..5"},
 }
 KEY_UNIQUE = {
     "type": "expect_column_values_to_be_unique",
     "kwargs": {"column": "id"},
-    "meta": {"severity": "warn", "why": "unique ids"},
+    "severity": "warning",
+    "meta": {"why": "unique ids"},
 }
 
 
@@ -185,7 +185,8 @@ def test_a_warning_rule_escalates_to_error_on_a_systemic_share(tmp_path):
     rule = {
         "type": "expect_column_values_to_be_between",
         "kwargs": {"column": "score__num", "min_value": 1, "max_value": 5, "mostly": 0.99},
-        "meta": {"severity": "warn", "error_above_percent": 10, "why": "scores 1..5"},
+        "severity": "warning",
+        "meta": {"error_above_percent": 10, "why": "scores 1..5"},
     }
     suite = tiny_suite(tmp_path, [rule])
     few_bad = validate(suite, Batch(frame([7] + [3] * 39), {}, "2.5 % bad"))
@@ -200,7 +201,8 @@ def test_personal_data_is_never_sampled(tmp_path):
     rule = {
         "type": "expect_column_values_to_match_regex",
         "kwargs": {"column": "phone", "regex": "^1[0-9]{10}$"},
-        "meta": {"severity": "warn", "why": "mobile numbers"},
+        "severity": "warning",
+        "meta": {"why": "mobile numbers"},
     }
     suite = tiny_suite(tmp_path, [rule])
     suite.meta["personal_data_columns"] = ["phone"]

@@ -1,16 +1,21 @@
 """Data quality: Great Expectations suites (JSON in `expectations/`) run on pandas frames.
 
-Pure Python, no Dagster:
+The suites hold what dbt's tests lack: the shape of a raw delivery before dbt runs (its
+columns, row count, values present) and a mart as a whole (row counts, reconciliation,
+distributions). Rules on typed values are dbt tests on the base_ staging models, so no
+parsing rule is written here (tests/test_quality_layout.py).
 
-- `suites`   load and validate the suite files (plain JSON, no GX import);
-- `frames`   read the frame a suite validates from DuckDB (one raw batch, or a whole mart),
-             with the typed / derived columns and the outside-the-frame parameters
-             (recent row counts, known keys, fact revenue) its expectations use;
-- `chunks`   validate a raw batch of many days chunk by chunk (whole days, a row budget)
-             and merge the chunks' results into one per expectation;
-- `runner`   run a suite on a frame with GX 1.x (imported lazily, no progress bars);
-- `results`  turn GX's result into a `SuiteResult`: failed expectations by severity,
-             counts, sample values and the delivered file / row they come from.
+Pure Python, no Dagster; modules import only each other's public names, without cycles:
+
+- `suites`     load and validate the suite files (plain JSON, no GX import);
+- `frames`     the frame type and reading helpers (whole tables, chunk columns, load days);
+- `parameters` values from outside the frame (recent row counts, fact revenue, seed codes);
+- `chunks`     plan a raw batch of many days in chunks (whole days, a row budget) and merge
+               the chunks' results into one per expectation;
+- `batches`    read the batch a suite validates: one frame, or a plan of chunks;
+- `runner`     run a suite on a batch with GX 1.x (imported lazily, no progress bars);
+- `results`    turn GX's result into a `SuiteResult`: failed expectations by severity,
+               counts, sample values and the delivered file / row they come from.
 
 `ka_pipeline.defs.quality` turns these into Dagster asset checks.
 """

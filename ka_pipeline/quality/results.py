@@ -258,12 +258,9 @@ def _distinct(values: list[str]) -> list[str]:
     return seen
 
 
-def outcome_from_gx(
-    suite: Suite, batch: Batch, gx_result: Any, *, locate_passing: bool = False
-) -> ExpectationOutcome:
+def outcome_from_gx(suite: Suite, batch: Batch, gx_result: Any) -> ExpectationOutcome:
     """One GX ExpectationValidationResult on one frame -> an outcome with GX's counts and,
-    when it failed (or, with `locate_passing`, when any row broke it: a chunk's rows may
-    fail the whole batch), samples and rows. Severity rules come after: see `judge`."""
+    when it failed, samples and rows. Severity rules come after: see `judge`."""
     config = gx_result.expectation_config
     index = int(config.meta["ka_index"])
     declared = suite.expectations[index]
@@ -286,8 +283,8 @@ def outcome_from_gx(
         index=index,
         type=config.type,
         column=column,
-        declared_severity=meta["severity"],
-        severity=meta["severity"],
+        declared_severity=suite.severity(index),
+        severity=suite.severity(index),
         success=bool(gx_result.success) and exception is None,
         why=meta.get("why", ""),
         element_count=result.get("element_count"),
@@ -299,7 +296,7 @@ def outcome_from_gx(
         missing_count=result.get("missing_count"),
         kwargs=kwargs,
     )
-    if not outcome.success or (locate_passing and outcome.unexpected_count):
+    if not outcome.success:
         _locate(suite, batch, outcome, kwargs, list(result.get("partial_unexpected_list") or []))
     return outcome
 

@@ -4,7 +4,13 @@ GX is imported on first use only (the import takes several seconds, so the code 
 runs without checks never pay it) with its usage statistics off, into one ephemeral (in-memory)
 data context per process with progress bars off. The frame is validated through a pandas
 "whole dataframe" batch: GX's SQL datasource misreports on DuckDB, and a frame read from
-DuckDB also lets the typed / derived columns be computed first (see `frames`).
+DuckDB also lets a mart's share columns be computed first (see `frames`).
+
+GX's public API only. GX fingerprints each pandas batch (a hash of its rows) for a batch
+marker nothing here reads; that used to be switched off by patching a module constant,
+which is gone: the raw frames now hold only the columns a non-null proportion needs (the
+schema is checked on a zero-row frame, the row count on a column-less one), so the hash
+over a chunk of at most `chunks.CHUNK_ROWS` rows is a small part of a validation.
 """
 
 from __future__ import annotations
@@ -38,12 +44,6 @@ def gx_runtime() -> _Runtime:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
-        from great_expectations.execution_engine import pandas_execution_engine
-
-        # GX fingerprints every frame under this size (an md5 over a hash of every row,
-        # twice per validation) for a batch marker nothing here reads: a third of GX's
-        # time on a chunk. Validation results do not depend on it.
-        pandas_execution_engine.HASH_THRESHOLD = 0
 
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(
@@ -58,9 +58,7 @@ def gx_runtime() -> _Runtime:
     return _runtime
 
 
-def _observe(
-    suite: Suite, batch: Batch, indices: list[int], locate_passing: bool = False
-) -> list[ExpectationOutcome]:
+def _observe(suite: Suite, batch: Batch, indices: list[int]) -> list[ExpectationOutcome]:
     """GX's outcomes of the expectations `indices` of `suite` on `batch.frame` (not judged)."""
     runtime = gx_runtime()
     gx_json = suite.gx_json()
@@ -71,7 +69,7 @@ def _observe(
         result_format=RESULT_FORMAT,
         expectation_parameters={k: v for k, v in batch.parameters.items() if v is not None},
     )
-    return [outcome_from_gx(suite, batch, r, locate_passing=locate_passing) for r in result.results]
+    return [outcome_from_gx(suite, batch, r) for r in result.results]
 
 
 def validate(suite: Suite, batch: Batch | ChunkedBatch) -> SuiteResult:

@@ -1,20 +1,22 @@
 """Expectation suites: GX 1.x suite JSON plus the few keys this project adds in `meta`.
 
 A suite file is what `gx.ExpectationSuite(**json)` accepts (`name`, `expectations` with
-`type` / `kwargs` / `meta`, `meta`, `notes`). The suite's `meta` says what it validates:
+`type` / `kwargs` / `severity` / `meta`, `meta`, `notes`). The suite's `meta` says what it
+validates:
 
     "meta": {
       "asset_key": ["raw", "erp", "orders"],     # the Dagster asset the check is attached to
       "table": "raw.erp__orders",                # the DuckDB relation the frame is read from
       "batch": "partitions" | "table",           # the run's business days, or the whole table
-      "derived_columns": {"<name>": {"<kind>": "<column>", ...}},   # see frames.DERIVATIONS
-      "parameters": {"<name>": {"provider": "<provider>", ...}},    # see frames.PROVIDERS
+      "derived_columns": {"<name>": {"share_of_value": "<column>"}},  # marts, see frames
+      "parameters": {"<name>": {"provider": "<provider>", ...}},    # see parameters.PROVIDERS
       "min_rows_to_block": 20,                   # see below
       "why": "..."                               # what the suite is for, and its choices
     }
 
-Every expectation's `meta` has `"severity": "error" | "warn"` (error: downstream numbers
-would be wrong, so the check blocks; warn: a person should look) and a `why`. A `warn`
+Every expectation has GX 1.x's native `"severity": "critical" | "warning"` (critical:
+downstream numbers would be wrong, so the check fails with ERROR and blocks; warning: a
+person should look, the check fails with WARN) and a `why` in its `meta`. A `warning`
 rule on a share of rows (`mostly`) may escalate: with `"error_above_percent": 10` it fails
 with ERROR when more than 10 % of the rows break it (one rule, two thresholds: WARN above
 1 - mostly, ERROR above 10 %). A column expectation blocks only on a batch of at least
@@ -39,7 +41,8 @@ from ka_pipeline.settings import REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
-SEVERITIES = ("error", "warn")
+# GX's native expectation severity -> the Dagster check severity it fails with
+SEVERITIES = {"critical": "error", "warning": "warn"}
 BATCH_KINDS = ("partitions", "table")
 _PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -74,10 +77,14 @@ class Suite:
         except ValueError:
             return str(self.path)
 
+    def severity(self, index: int) -> str:
+        """`error` or `warn`: what a failure of expectation `index` is declared to be."""
+        return SEVERITIES[self.expectations[index]["severity"]]
+
     def can_block(self, index: int) -> bool:
         """Whether expectation `index` can fail with ERROR severity."""
-        meta = self.expectations[index]["meta"]
-        return meta["severity"] == "error" or "error_above_percent" in meta
+        meta = self.expectations[index].get("meta", {})
+        return self.severity(index) == "error" or "error_above_percent" in meta
 
     def gx_json(self) -> dict[str, Any]:
         """The suite as GX takes it; each expectation's meta carries its index (`ka_index`)
@@ -89,6 +96,7 @@ class Suite:
                 {
                     "type": e["type"],
                     "kwargs": dict(e.get("kwargs", {})),
+                    "severity": e["severity"],
                     "meta": {**e.get("meta", {}), "ka_index": i},
                 }
                 for i, e in enumerate(self.expectations)
@@ -132,8 +140,8 @@ def load_suite(path: Path) -> Suite:
         if not str(expectation.get("type", "")).startswith("expect_"):
             raise _fail(path, f"{where}: `type` must name a GX expectation")
         expectation_meta = expectation.get("meta") or {}
-        if expectation_meta.get("severity") not in SEVERITIES:
-            raise _fail(path, f"{where}: meta.severity must be one of {SEVERITIES}")
+        if expectation.get("severity") not in SEVERITIES:
+            raise _fail(path, f"{where}: `severity` must be one of {sorted(SEVERITIES)}")
         above = expectation_meta.get("error_above_percent")
         if above is not None and not (
             isinstance(above, int | float)

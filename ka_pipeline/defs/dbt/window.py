@@ -27,9 +27,13 @@ from ka_pipeline.defs.tags import (
 class DbtWindow:
     min_date: date
     max_date: date
+    business_day: date | None = None  # the nightly run's day: the delivered_* tests' batch
 
     def as_vars(self) -> dict[str, str]:
-        return {"min_date": self.min_date.isoformat(), "max_date": self.max_date.isoformat()}
+        days = {"min_date": self.min_date.isoformat(), "max_date": self.max_date.isoformat()}
+        if self.business_day is not None:
+            days["batch_first_day"] = min(self.business_day, self.max_date).isoformat()
+        return days
 
 
 def _month_end(first_day: date) -> date:
@@ -55,9 +59,9 @@ def window_from_tags(tags: Mapping[str, str], yesterday: date) -> DbtWindow | No
         return None
     first = _partition_date(first_key, tags[first_key])
     last = _month_end(_partition_date(last_key, tags[last_key]))
-    cap = (
+    business_day = (
         _partition_date(BUSINESS_DAY_TAG, tags[BUSINESS_DAY_TAG])
         if BUSINESS_DAY_TAG in tags
-        else yesterday
+        else None
     )
-    return DbtWindow(first, max(first, min(last, cap)))
+    return DbtWindow(first, max(first, min(last, business_day or yesterday)), business_day)

@@ -6,13 +6,15 @@ asset). The checks of one layer run in one step, so GX is imported once per step
 nightly run pays for it twice at most (raw before dbt, marts after it):
 
 - `raw_quality_checks`: the raw suites, on the batch the run delivered (the nightly run's
-  business day; a backfill's days as one batch; see `run_days`), before dbt. Blocking: an
-  ERROR failure stops dbt and everything downstream in the run.
+  business day; a backfill's days as one batch; see `run_days`), before dbt: the delivery
+  as delivered (columns, row count, values present). Blocking: an ERROR failure stops dbt
+  and everything downstream in the run. Rules on typed values are the `delivered_*` dbt
+  tests on the base_ models, which dagster-dbt reports as (blocking) checks on them.
 - `mart_quality_checks`: the mart suites, on the whole (account-grain) tables, after dbt.
   Blocking: an ERROR failure stops the report and publish assets downstream of the marts.
 
-A suite fails with ERROR severity when any of its `error` expectations fails, with WARN
-when only `warn` ones fail (WARN never blocks). The metadata lists each failed expectation
+A suite fails with ERROR severity when any of its `critical` expectations fails, with WARN
+when only `warning` ones fail (WARN never blocks). The metadata lists each failed expectation
 with its counts, expected vs. observed values, sample values and the delivered file / row.
 
 No `from __future__ import annotations`: Dagster resolves the context annotation at
@@ -39,11 +41,11 @@ from dagster import (
 
 from ka_pipeline.defs.partitions import days_of_months, last_complete_day
 from ka_pipeline.defs.resources import WAREHOUSE_POOL
+from ka_pipeline.quality.batches import read_batch
 from ka_pipeline.quality.chunks import ChunkedBatch
-from ka_pipeline.quality.frames import Batch, read_batch
+from ka_pipeline.quality.frames import Batch
 from ka_pipeline.quality.results import SuiteResult
 from ka_pipeline.quality.suites import Suite, load_suites
-from ka_pipeline.settings import Settings
 
 FrameLoader = Callable[
     [duckdb.DuckDBPyConnection, Suite, Sequence[date] | None], Batch | ChunkedBatch
@@ -68,12 +70,12 @@ class SuiteBinding:
         return "/".join(rest) if prefix == "raw" else None
 
 
-def _unmapped_entities() -> set[str]:
+def _unmapped_entities(mapping_file: str) -> set[str]:
     """Landing entities the configured mapping does not deliver: their raw tables are empty
     by design (e.g. an orders-only adoption), so their suites do not apply."""
     from ka_pipeline.mapping import load_mapping
 
-    return set(load_mapping(Settings.from_env().mapping_file).unmapped)
+    return set(load_mapping(mapping_file).unmapped)
 
 
 def _not_mapped(binding: SuiteBinding, why: str) -> AssetCheckResult:
@@ -96,8 +98,8 @@ def asset_key_for_relation(relation: str) -> AssetKey:
 
 
 def _other_relations(suite: Suite) -> set[str]:
-    """Relations a suite reads besides its own table (lookups, facts to reconcile with)."""
-    relations = {spec["table"] for spec in suite.derived_columns.values() if "known_in" in spec}
+    """Relations a suite reads besides its own table (the facts a mart reconciles with)."""
+    relations = set()
     if any(p.get("provider") == "fact_revenue" for p in suite.parameters.values()):
         relations.add("core.fct_order_lines")
     return relations - {suite.table}
@@ -141,7 +143,7 @@ def _months(first: date, last: date) -> list[str]:
     return keys
 
 
-def run_days(context: AssetCheckExecutionContext) -> list[date] | None:
+def run_days(context: AssetCheckExecutionContext, timezone: str) -> list[date] | None:
     """The business days a raw batch covers in this run.
 
     A run extracts whole month partitions (month-to-date), but what it *delivers* is what
@@ -165,7 +167,7 @@ def run_days(context: AssetCheckExecutionContext) -> list[date] | None:
             return None
     except (ValueError, TypeError):
         return None
-    return days_of_months(months, last_complete_day(Settings.from_env().timezone)) or None
+    return days_of_months(months, last_complete_day(timezone)) or None
 
 
 def check_result(binding: SuiteBinding, result: SuiteResult) -> AssetCheckResult:
@@ -220,7 +222,7 @@ def build_gx_checks(
         specs=[check_spec(b.suite, known_assets) for b in bindings],
         description=description,
         can_subset=True,
-        required_resource_keys={"warehouse"},
+        required_resource_keys={"warehouse", "landing"},
         pool=WAREHOUSE_POOL,
     )
     def _gx_checks(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
@@ -229,9 +231,10 @@ def build_gx_checks(
         started = perf_counter()
         gx_runtime()
         imported = perf_counter()
-        days = run_days(context)
+        landing = context.resources.landing
+        days = run_days(context, landing.timezone)
         selected = [b for key, b in by_key.items() if key in context.selected_asset_check_keys]
-        unmapped = _unmapped_entities()
+        unmapped = _unmapped_entities(landing.mapping_file)
         with context.resources.warehouse.get_connection() as conn:
             for binding in selected:
                 if binding.entity_key in unmapped:
@@ -287,7 +290,8 @@ def build_quality_checks(dbt_asset_keys: set[AssetKey]) -> list[AssetChecksDefin
             "raw_quality_checks",
             [b for b in raw_bindings() if b.check_key.asset_key in raw_keys],
             description="Great Expectations suites on the raw batch the run extracted "
-            "(expectations/raw/*.json). ERROR failures block dbt.",
+            "(expectations/raw/*.json): columns, row count, values present. ERROR failures "
+            "block dbt.",
             known_assets=known,
         )
     ]

@@ -1,0 +1,47 @@
+"""Read the batch a suite validates: one frame, or a plan of chunks, with its parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import duckdb
+
+from ka_pipeline.quality.chunks import ChunkedBatch, plan
+from ka_pipeline.quality.frames import (
+    Batch,
+    add_derived_columns,
+    derived_input,
+    latest_loaded_days,
+    query_frame,
+)
+from ka_pipeline.quality.parameters import PROVIDERS
+from ka_pipeline.quality.suites import Suite
+
+
+def read_batch(
+    conn: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    days: Sequence[date] | None = None,
+    *,
+    chunk_rows: int | None = None,
+) -> Batch | ChunkedBatch:
+    """What the suite validates: for `batch: partitions`, the rows delivered for the business
+    days `days` (default: the days of the entity's latest load), planned in chunks of whole
+    days of at most `chunk_rows` rows (default `chunks.CHUNK_ROWS`) and read chunk by chunk
+    while validating; for `batch: table`, the whole table as one frame."""
+    batch: Batch | ChunkedBatch
+    if suite.batch == "partitions":
+        days = tuple(sorted(set(days))) if days else latest_loaded_days(conn, suite)
+        if not days:
+            raise LookupError(f"{suite.table}: nothing loaded yet, no batch to validate")
+        batch = plan(conn, suite, days, chunk_rows)
+    else:
+        frame = add_derived_columns(suite, query_frame(conn, f"select * from {suite.table}"))
+        description = f"{suite.table}, whole table: {len(frame):,} rows"
+        sources = {name: derived_input(name, spec) for name, spec in suite.derived_columns.items()}
+        batch = Batch(frame, {}, description, None, [], sources)
+    for name, spec in suite.parameters.items():
+        provider = PROVIDERS[spec["provider"]]
+        batch.parameters.update(provider(conn, suite, batch, name, spec))
+    return batch
