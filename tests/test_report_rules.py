@@ -23,6 +23,7 @@ import subprocess
 import pytest
 import yaml
 
+from ka_pipeline.exposures import MANIFEST_PATH
 from ka_pipeline.report import sources
 from ka_pipeline.settings import DBT_PROJECT_DIR, REPO_ROOT
 
@@ -128,7 +129,7 @@ def test_formatting_and_layout_pass_the_rule():
 
 
 def test_report_marts_are_the_exposures_depends_on():
-    manifest = json.loads(sources.MANIFEST_PATH.read_text(encoding="utf-8"))
+    manifest = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
     (exposure,) = [
         e for e in manifest["exposures"].values() if e["name"] == sources.REPORT_EXPOSURE
     ]

@@ -49,7 +49,7 @@ def test_the_cli_reports_a_config_error_without_a_traceback(tmp_path):
 
 
 MALICIOUS_DBT_VARS = {
-    "risk_no_purchase_days": "90; drop table core.dim_accounts",
+    "risk_no_purchase_min_days": "90; drop table core.dim_accounts",
     "as_of_date": "2026-06-30' or 1=1 --",
     "min_date": "2024-01-01); drop table raw.erp__orders; --",
 }

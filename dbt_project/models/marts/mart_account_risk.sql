@@ -1,11 +1,12 @@
 -- Account risk: score, level and owner rep. Grain: one row per account with a completed
 -- order on or before the as-of date (accounts without a signal included, level 'none').
--- Score = sum of the fired signals' weights (seed risk_signals), capped at 100.
+-- Score = sum of the fired signals' weights (mart_account_risk_signals), capped at 100.
+-- Level (macros/risk): 'lost' when already lost (the win-back list, not the early warning),
+-- else high / medium / low / none by the score. Signals of weight 0 set their has_* flag
+-- but are neither counted nor listed in the reasons. The latest snapshot of
+-- int_account_risk_snapshots holds the same score and level (tested).
 
-{%- set signal_codes = [
-    'no_purchase', 'revenue_drop_qoq', 'satisfaction_low', 'satisfaction_falling',
-    'complaints_rising', 'overdue_receivables', 'low_collection_rate', 'opportunity_lost',
-] %}
+{%- set signal_codes = risk_signal_codes() %}
 
 with
 
@@ -40,6 +41,20 @@ ranked_signals as (
             order by signal_weight desc, signal_sort_order asc, signal_code asc
         ) as signal_rank
     from signals
+    where signal_weight > 0
+
+),
+
+fired_flags as (
+
+    select
+        account_id,
+        {%- for code in signal_codes %}
+        max(case when signal_code = '{{ code }}' then 1 else 0 end) = 1 as has_{{ code }},
+        {%- endfor %}
+        count(*) as fired_signal_count
+    from signals
+    group by account_id
 
 ),
 
@@ -49,9 +64,6 @@ account_signals as (
         account_id,
         count(*) as signal_count,
         sum(signal_weight) as weight_sum,
-        {%- for code in signal_codes %}
-        max(case when signal_code = '{{ code }}' then 1 else 0 end) = 1 as has_{{ code }},
-        {%- endfor %}
         max(case when signal_rank = 1 then signal_code end) as top_signal_code,
         {{ ordered_listagg('signal_code', "', '", ['signal_rank']) }} as signal_codes,
         {{ ordered_listagg('reason_en', "'; '", ['signal_rank']) }} as reasons_en,
@@ -78,13 +90,14 @@ scored as (
     select
         features.account_id,
         features.as_of_date,
+        features.days_since_last_order,
         coalesce(account_signals.signal_count, 0) as signal_count,
         case
             when coalesce(account_signals.weight_sum, 0) > 100 then 100
             else coalesce(account_signals.weight_sum, 0)
         end as risk_score,
         {%- for code in signal_codes %}
-        coalesce(account_signals.has_{{ code }}, false) as has_{{ code }},
+        coalesce(fired_flags.has_{{ code }}, false) as has_{{ code }},
         {%- endfor %}
         account_signals.top_signal_code,
         account_signals.signal_codes,
@@ -95,6 +108,8 @@ scored as (
     from features
     left join account_signals
         on features.account_id = account_signals.account_id
+    left join fired_flags
+        on features.account_id = fired_flags.account_id
     left join top_reasons
         on features.account_id = top_reasons.account_id
 
@@ -104,12 +119,8 @@ leveled as (
 
     select
         *,
-        case
-            when risk_score >= {{ var('risk_level_high_min_score') }} then 'high'
-            when risk_score >= {{ var('risk_level_medium_min_score') }} then 'medium'
-            when risk_score > 0 then 'low'
-            else 'none'
-        end as risk_level_code
+        {{ risk_level_code('risk_score', 'days_since_last_order') }} as risk_level_code,
+        {{ risk_is_win_back('days_since_last_order') }} as is_win_back
     from scored
 
 ),
@@ -130,8 +141,10 @@ final as (
             when 'high' then '高'
             when 'medium' then '中'
             when 'low' then '低'
+            when 'lost' then '已流失'
             else '无'
         end as risk_level_name_zh,
+        leveled.is_win_back,
         {{ marts_int('leveled.signal_count') }} as signal_count,
         {%- for code in signal_codes %}
         leveled.has_{{ code }},

@@ -1,6 +1,8 @@
 -- Risk early-warning signals (风险预警). Grain: one row per account x signal that fires at
 -- the as-of date (accounts with a completed order on or before it). Each row carries the
--- measured value, the threshold and a readable reason with the numbers.
+-- measured value, the threshold, its weight in the score (no_purchase graded; 0 = a fact
+-- shown to people but not scored) and a readable reason with the numbers. The conditions
+-- and weights are macros/risk/risk_rules.sql, shared with the backtest.
 
 with
 
@@ -28,15 +30,16 @@ no_purchase as (
         account_id,
         'no_purchase' as signal_code,
         cast(days_since_last_order as {{ marts_type_double() }}) as metric_value,
-        cast({{ var('risk_no_purchase_days') }} as {{ marts_type_double() }}) as threshold_value,
+        cast({{ var('risk_no_purchase_min_days') }} as {{ marts_type_double() }})
+            as threshold_value,
         'No purchase for ' || {{ marts_format_number('days_since_last_order') }}
         || ' days (last order ' || cast(last_order_date as {{ dbt.type_string() }})
-        || '; threshold {{ var("risk_no_purchase_days") }} days)' as reason_en,
+        || '; full weight from {{ var("risk_no_purchase_full_days") }} days)' as reason_en,
         '已' || {{ marts_format_number('days_since_last_order') }}
         || '天未采购(最近下单 ' || cast(last_order_date as {{ dbt.type_string() }})
-        || ',阈值{{ var("risk_no_purchase_days") }}天)' as reason_zh
+        || ',满{{ var("risk_no_purchase_full_days") }}天计满分)' as reason_zh
     from features
-    where days_since_last_order >= {{ var('risk_no_purchase_days') }}
+    where {{ risk_signal_fires('no_purchase') }}
 
 ),
 
@@ -58,9 +61,7 @@ revenue_drop_qoq as (
         || ',阈值' || {{ marts_format_pct(var('risk_revenue_drop_qoq')) }} || ')'
             as reason_zh
     from features
-    where
-        prior_quarter_revenue_cny > 0
-        and revenue_change_qoq <= {{ var('risk_revenue_drop_qoq') }}
+    where {{ risk_signal_fires('revenue_drop_qoq') }}
 
 ),
 
@@ -91,7 +92,7 @@ satisfaction_low as (
         end
         || '低于下限{{ var("risk_satisfaction_floor") }}' as reason_zh
     from features
-    where satisfaction_current < {{ var('risk_satisfaction_floor') }}
+    where {{ risk_signal_fires('satisfaction_low') }}
 
 ),
 
@@ -106,16 +107,16 @@ satisfaction_falling as (
         || ' to ' || {{ marts_format_number('satisfaction_recent_avg', 1) }}
         || ' in the last 3 months (drop '
         || {{ marts_format_number('satisfaction_baseline_avg - satisfaction_recent_avg', 2) }}
-        || ' >= {{ var("risk_satisfaction_drop") }})' as reason_en,
+        || ' >= {{ var("risk_satisfaction_drop") }}, now below '
+        || '{{ var("risk_satisfaction_falling_max") }})' as reason_en,
         '满意度由' || {{ marts_format_number('satisfaction_baseline_avg', 1) }}
         || '降至' || {{ marts_format_number('satisfaction_recent_avg', 1) }}
         || '(近3个月下降'
         || {{ marts_format_number('satisfaction_baseline_avg - satisfaction_recent_avg', 2) }}
-        || ',阈值{{ var("risk_satisfaction_drop") }})' as reason_zh
+        || ',阈值{{ var("risk_satisfaction_drop") }},现低于{{ var("risk_satisfaction_falling_max") }})'
+            as reason_zh
     from features
-    where
-        {{ marts_round('satisfaction_baseline_avg - satisfaction_recent_avg', 4) }}
-        >= {{ var('risk_satisfaction_drop') }}
+    where {{ risk_signal_fires('satisfaction_falling') }}
 
 ),
 
@@ -136,7 +137,7 @@ complaints_rising as (
         || '次,前3个月' || cast(complaints_prior_quarter as {{ dbt.type_string() }})
         || '次(增加阈值{{ var("risk_complaints_rise_min") }})' as reason_zh
     from features
-    where complaints_quarter - complaints_prior_quarter >= {{ var('risk_complaints_rise_min') }}
+    where {{ risk_signal_fires('complaints_rising') }}
 
 ),
 
@@ -148,15 +149,16 @@ overdue_receivables as (
         cast(max_days_past_due as {{ marts_type_double() }}) as metric_value,
         cast({{ var('risk_overdue_days') }} as {{ marts_type_double() }}) as threshold_value,
         cast(overdue_invoice_count as {{ dbt.type_string() }})
-        || ' invoice(s) more than {{ var("risk_overdue_days") }} days overdue, '
+        || ' invoice(s) {{ var("risk_overdue_days") }}-'
+        || '{{ var("risk_overdue_max_days") }} days overdue, '
         || {{ marts_format_number('overdue_amount_cny') }} || ' CNY outstanding (oldest '
         || cast(max_days_past_due as {{ dbt.type_string() }}) || ' days past due)' as reason_en,
         cast(overdue_invoice_count as {{ dbt.type_string() }})
-        || '张发票逾期超过{{ var("risk_overdue_days") }}天,未收金额'
+        || '张发票逾期{{ var("risk_overdue_days") }}-{{ var("risk_overdue_max_days") }}天,未收金额'
         || {{ marts_format_number('overdue_amount_cny') }} || '元(最长逾期'
         || cast(max_days_past_due as {{ dbt.type_string() }}) || '天)' as reason_zh
     from features
-    where overdue_invoice_count > 0
+    where {{ risk_signal_fires('overdue_receivables') }}
 
 ),
 
@@ -178,7 +180,7 @@ low_collection_rate as (
         || {{ marts_format_number('due_in_window_paid_cny') }} || '元,下限'
         || {{ marts_format_pct(var('risk_collection_rate_floor')) }} || ')' as reason_zh
     from features
-    where collection_rate < {{ var('risk_collection_rate_floor') }}
+    where {{ risk_signal_fires('low_collection_rate') }}
 
 ),
 
@@ -188,7 +190,8 @@ opportunity_lost as (
         account_id,
         'opportunity_lost' as signal_code,
         cast(lost_opportunity_count as {{ marts_type_double() }}) as metric_value,
-        cast(1 as {{ marts_type_double() }}) as threshold_value,
+        cast({{ var('risk_opportunity_lost_min') }} as {{ marts_type_double() }})
+            as threshold_value,
         cast(lost_opportunity_count as {{ dbt.type_string() }})
         || ' opportunity(ies) lost in the last 3 months, '
         || {{ marts_format_number('lost_opportunity_amount_cny') }} || ' CNY (latest reason: '
@@ -197,7 +200,7 @@ opportunity_lost as (
         || '个商机,金额' || {{ marts_format_number('lost_opportunity_amount_cny') }}
         || '元(最近原因:' || coalesce(last_lost_reason, '未填写') || ')' as reason_zh
     from features
-    where lost_opportunity_count > 0
+    where {{ risk_signal_fires('opportunity_lost') }}
 
 ),
 
@@ -232,7 +235,11 @@ final as (
         fired.signal_code,
         risk_signals.signal_name_zh,
         risk_signals.signal_name_en,
-        {{ marts_int('risk_signals.signal_weight') }} as signal_weight,
+        {{ marts_int(
+            "case when fired.signal_code = 'no_purchase' then "
+            ~ risk_signal_weight('no_purchase', 'risk_signals.signal_weight', 'features')
+            ~ ' else risk_signals.signal_weight end'
+        ) }} as signal_weight,
         {{ marts_int('risk_signals.sort_order') }} as signal_sort_order,
         cast({{ marts_round('fired.metric_value', 4) }} as decimal(18, 4)) as metric_value,
         cast({{ marts_round('fired.threshold_value', 4) }} as decimal(18, 4)) as threshold_value,

@@ -1,7 +1,9 @@
 -- The key-account review list (seed 002's template): one row per key account (value tier
 -- VIP or key at the as-of date) with its profile, purchase history, satisfaction, owner
 -- rep, tier / RFM / lifecycle / risk, and a rule-based conclusion with the recommended
--- action (seed review_actions, first matching rule in action_priority order).
+-- action (seed review_actions, first matching rule in action_priority order). The cross-sell
+-- offer is the account's strongest product-line recommendation (mart_account_cross_sell:
+-- "buys line A -> offer line B", from co-purchase rules across accounts).
 
 with
 
@@ -44,6 +46,13 @@ account_metrics as (
 product_lines as (
 
     select * from {{ ref('int_account_product_lines') }}
+
+),
+
+cross_sell as (
+
+    select * from {{ ref('mart_account_cross_sell') }}
+    where rule_level = 'line' and recommendation_rank = 1
 
 ),
 
@@ -97,7 +106,10 @@ key_accounts as (
         account_metrics.lifetime_order_count,
         account_metrics.lifetime_revenue_cny,
         product_lines.main_product_line,
-        product_lines.cross_sell_product_line
+        cross_sell.recommended_code as cross_sell_product_line,
+        cross_sell.because_bought_code as cross_sell_because_line,
+        cross_sell.confidence as cross_sell_confidence,
+        cross_sell.lift as cross_sell_lift
     from account_tiers
     inner join account_rfm
         on account_tiers.account_id = account_rfm.account_id
@@ -109,6 +121,8 @@ key_accounts as (
         on account_tiers.account_id = account_metrics.account_id
     left join product_lines
         on account_tiers.account_id = product_lines.account_id
+    left join cross_sell
+        on account_tiers.account_id = cross_sell.account_id
     where account_tiers.is_key_account
 
 ),
@@ -119,8 +133,9 @@ actioned as (
         *,
         case
             when lifecycle_stage_code = 'lost' then 'win_back'
+            -- the early warning (levels calibrated by mart_risk_backtest), or a declining trend
             when
-                has_no_purchase or has_revenue_drop_qoq or lifecycle_stage_code = 'decline'
+                risk_level_code in ('high', 'medium') or lifecycle_stage_code = 'decline'
                 then 'retention_visit'
             when has_overdue_receivables or has_low_collection_rate then 'credit_review'
             when has_satisfaction_low or has_satisfaction_falling or has_complaints_rising
@@ -161,10 +176,7 @@ action_reasons as (
                 )
                 or (
                     actioned.action_code = 'retention_visit'
-                    and account_signals.signal_code in (
-                        'no_purchase', 'revenue_drop_qoq', 'opportunity_lost',
-                        'satisfaction_falling', 'satisfaction_low'
-                    )
+                    and account_signals.signal_weight > 0
                 )
                 or (
                     actioned.action_code = 'loss_review'
@@ -196,7 +208,11 @@ concluded as (
             when actioned.action_code = 'cross_sell'
                 then
                     'Satisfaction ' || {{ marts_format_number('actioned.satisfaction_avg', 1) }}
-                    || ', buys product line ' || coalesce(actioned.main_product_line, 'n/a')
+                    || ', buys product line ' || actioned.cross_sell_because_line || ' ('
+                    || {{ marts_format_pct('actioned.cross_sell_confidence') }}
+                    || ' of the accounts buying it also buy '
+                    || actioned.cross_sell_product_line || ', lift '
+                    || {{ marts_format_number('actioned.cross_sell_lift', 2) }} || ')'
             when actioned.action_code = 'maintain'
                 then
                     'Stable: ' || {{ marts_format_number('actioned.window_revenue_cny') }}
@@ -210,7 +226,10 @@ concluded as (
             when actioned.action_code = 'cross_sell'
                 then
                     '满意度' || {{ marts_format_number('actioned.satisfaction_avg', 1) }}
-                    || ',主要采购产品线' || coalesce(actioned.main_product_line, '未知')
+                    || ',采购产品线' || actioned.cross_sell_because_line || '(采购该线的客户中'
+                    || {{ marts_format_pct('actioned.cross_sell_confidence') }}
+                    || '也采购' || actioned.cross_sell_product_line || ',提升度'
+                    || {{ marts_format_number('actioned.cross_sell_lift', 2) }} || ')'
             when actioned.action_code = 'maintain'
                 then
                     '经营稳定:统计期收入' || {{ marts_format_number('actioned.window_revenue_cny') }}
@@ -267,6 +286,7 @@ final as (
         concluded.risk_signal_codes,
         concluded.main_product_line,
         concluded.cross_sell_product_line,
+        concluded.cross_sell_because_line,
         concluded.action_code,
         review_actions.action_name_zh,
         review_actions.action_name_en,

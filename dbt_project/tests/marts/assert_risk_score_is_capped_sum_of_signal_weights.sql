@@ -1,5 +1,6 @@
 -- mart_account_risk.risk_score = min(100, sum of the weights of the account's rows in
--- mart_account_risk_signals), and signal_count = their number. Returns mismatches.
+-- mart_account_risk_signals), and signal_count = the number of scored ones (weight > 0).
+-- Returns mismatches.
 
 with
 
@@ -7,7 +8,7 @@ signal_totals as (
 
     select
         account_id,
-        count(*) as signal_count,
+        sum(case when signal_weight > 0 then 1 else 0 end) as signal_count,
         sum(signal_weight) as weight_sum
     from {{ ref('mart_account_risk_signals') }}
     group by account_id
