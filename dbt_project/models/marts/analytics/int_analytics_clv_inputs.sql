@@ -75,7 +75,7 @@ numbered as (
         ) as transaction_number
     from snapshots
     inner join transactions
-        on transactions.order_date <= snapshots.holdout_end_date
+        on snapshots.holdout_end_date >= transactions.order_date
 
 ),
 
