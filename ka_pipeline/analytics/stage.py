@@ -43,12 +43,20 @@ def run_stage(
     """Fit every model on the warehouse behind `conn` and replace the stage's tables.
 
     `params` defaults to the values of the last dbt run (marts.mart_run_parameters)."""
+    from threadpoolctl import threadpool_limits
+
+    # Account-grain data is small: one BLAS / OpenMP thread is fastest, and on a shared
+    # machine idle OpenMP workers spinning for a busy core made k-means 10x slower.
+    with threadpool_limits(limits=1):
+        return _run(conn, params or read_params(conn))
+
+
+def _run(conn: duckdb.DuckDBPyConnection, params: AnalyticsParams) -> StageResult:
     from ka_pipeline.analytics.account_clusters import cluster_tables
     from ka_pipeline.analytics.account_clv import clv_backtest, clv_table
     from ka_pipeline.analytics.revenue_forecast import forecast_backtest, forecast_table
     from ka_pipeline.analytics.tables import write_tables
 
-    params = params or read_params(conn)
     as_of = as_of_date(conn)
     seconds: dict[str, float] = {}
 
