@@ -118,6 +118,15 @@ def _fmt(spread: dict, unit: str = "s") -> str:
     return f"{spread['median']:.1f} {unit} ({spread['min']:.1f}–{spread['max']:.1f})"
 
 
+# the Dagster step of the analytics stage (ka_pipeline/defs/analytics): always shown, so its
+# time at each size is in the table even when it is not among the slowest steps
+ANALYTICS_STEP = "analytics_models"
+
+
+def _step_seconds(steps: dict[str, float], step: str) -> str:
+    return f"{steps[step]:.1f} s" if step in steps else "not in this run"
+
+
 def results_markdown(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -179,6 +188,8 @@ def results_markdown(results: dict) -> str:
             + ", ".join(f"{k} {v:.0f} s" for k, v in full["dbt_seconds_by_node_type"].items())
             + "; slowest dbt nodes "
             + ", ".join(f"`{n.split('.')[-1]}` {s:.1f} s" for n, s in full["dbt_slowest_nodes"][:5])
+            + f"; analytics stage `{ANALYTICS_STEP}` "
+            + _step_seconds(full["steps_seconds"], ANALYTICS_STEP)
             + f". Floor: load {_fmt(floor['load_seconds'])}, transform "
             f"{_fmt(floor['transform_seconds'])}; slowest models "
             + ", ".join(

@@ -32,12 +32,51 @@ def _manifest() -> dict[str, Any]:
 
 
 def exposure_relations(exposure: str) -> tuple[tuple[str, str], ...]:
-    """(schema, table) of every model the exposure depends on, in the YAML's order."""
+    """(schema, table) of every model the exposure depends on, in the YAML's order, then
+    of every source it depends on (tables written outside dbt, such as the analytics
+    stage's: `exposure_source_relations`)."""
+    manifest = _manifest()
+    nodes = (
+        manifest["nodes"][uid]
+        for uid in _exposure(exposure)["depends_on"]["nodes"]
+        if uid in manifest["nodes"]
+    )
+    models = tuple((node["schema"], node.get("alias") or node["name"]) for node in nodes)
+    return models + exposure_source_relations(exposure)
+
+
+def exposure_source_relations(exposure: str) -> tuple[tuple[str, str], ...]:
+    """(schema, table) of the dbt sources among the exposure's dependencies: tables that
+    dbt documents but does not build."""
+    manifest = _manifest()
+    return tuple(
+        (source["schema"], source.get("identifier") or source["name"])
+        for source in (
+            manifest["sources"][uid]
+            for uid in _exposure(exposure)["depends_on"]["nodes"]
+            if uid in manifest["sources"]
+        )
+    )
+
+
+def source_documentation(source_name: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """table -> (description, {column: description}) of a dbt source's tables, so tables
+    written outside dbt carry the same documentation as the models (persist_docs)."""
+    return {
+        source.get("identifier") or source["name"]: (
+            source.get("description") or "",
+            {name: column.get("description") or "" for name, column in source["columns"].items()},
+        )
+        for source in _manifest()["sources"].values()
+        if source["source_name"] == source_name
+    }
+
+
+def _exposure(exposure: str) -> dict[str, Any]:
     manifest = _manifest()
     found = [e for e in manifest["exposures"].values() if e["name"] == exposure]
     if not found:
         raise ManifestError(
             f"exposure {exposure!r} not in {MANIFEST_PATH} (dbt_project/models/exposures.yml)"
         )
-    nodes = (manifest["nodes"][uid] for uid in found[0]["depends_on"]["nodes"])
-    return tuple((node["schema"], node.get("alias") or node["name"]) for node in nodes)
+    return found[0]

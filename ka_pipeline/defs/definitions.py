@@ -2,6 +2,7 @@
 
 from dagster import Definitions
 
+from ka_pipeline.defs.analytics import analytics_models
 from ka_pipeline.defs.automation.run_failure_alerts import run_failure_alerts
 from ka_pipeline.defs.automation.schedules import build_nightly_schedule
 from ka_pipeline.defs.automation.sensors import landing_files
@@ -26,6 +27,7 @@ def build_definitions(settings: Settings) -> Definitions:
         assets=[
             *with_source_freshness(build_extract_assets(monthly_partitions(settings))),
             dbt_warehouse,
+            analytics_models,
             build_weekly_report_asset(weeks, settings.timezone),
             build_delivery_asset(weeks),
             bi_release,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ka_pipeline.exposures import exposure_relations
+from ka_pipeline.exposures import exposure_relations, exposure_source_relations
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class ServedTable:
 
     schema: str
     name: str
+    # False for the dbt sources of the exposure: tables written by the analytics stage
+    # after dbt (ka_pipeline/analytics), which a dbt build on another engine does not make
+    built_by_dbt: bool = True
 
     @property
     def qualified(self) -> str:
@@ -32,9 +35,11 @@ class ServedTable:
         return f"parquet/{self.schema}/{self.name}.parquet"
 
 
-# the models of the dbt exposure `bi_release` (dbt_project/models/exposures.yml)
+# the models and sources of the dbt exposure `bi_release` (dbt_project/models/exposures.yml)
+_SOURCES = set(exposure_source_relations("bi_release"))
 SERVED_TABLES: tuple[ServedTable, ...] = tuple(
-    ServedTable(schema, name) for schema, name in exposure_relations("bi_release")
+    ServedTable(schema, name, built_by_dbt=(schema, name) not in _SOURCES)
+    for schema, name in exposure_relations("bi_release")
 )
 
 # Column names that would carry contact details (names, phones, e-mails, addresses, IDs).

@@ -1,6 +1,7 @@
 """Maps dbt resources onto Dagster assets so lineage is one graph from landing file to mart.
 
 - dbt sources are the extraction assets (`raw/<system>/<entity>`), not separate nodes;
+  the source `analytics` is the tables of the analytics stage (`marts/<table>`);
 - models are keyed and grouped by their layer folder (`core/dim_accounts`, `marts/...`);
 - seeds are reference data in the staging group; owners come from `meta.owner`.
 """
@@ -14,6 +15,8 @@ from dagster import AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 DEFAULT_OWNER = "team:analytics-engineering"
+# tables written by the analytics stage, declared as a dbt source (models/marts/analytics/)
+ANALYTICS_SOURCE = "analytics"
 
 
 def _layer(props: Mapping[str, Any]) -> str:
@@ -29,6 +32,8 @@ class KaDbtTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["source_name"] == ANALYTICS_SOURCE:
+                return AssetKey(["marts", dbt_resource_props["name"]])
             return AssetKey(["raw", dbt_resource_props["source_name"], dbt_resource_props["name"]])
         return AssetKey([_layer(dbt_resource_props), dbt_resource_props["name"]])
 
