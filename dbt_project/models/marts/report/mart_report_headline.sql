@@ -43,6 +43,13 @@ monthly_totals as (
 
 ),
 
+win_back as (
+
+    select count(*) as win_back_count
+    from {{ ref('mart_account_win_back') }}
+
+),
+
 window_totals as (
 
     select
@@ -168,6 +175,7 @@ final as (
         {{ marts_int('coalesce(risk_counts.high_risk_count, 0)') }} as high_risk_count,
         {{ marts_int('coalesce(risk_counts.medium_risk_count, 0)') }} as medium_risk_count,
         {{ marts_int('coalesce(risk_counts.key_at_risk_count, 0)') }} as key_at_risk_count,
+        {{ marts_int('win_back.win_back_count') }} as win_back_count,
         won_stage.win_rate,
         {{ marts_safe_divide('last_12_months.collected_cny', 'last_12_months.due_cny') }}
             as collection_rate_12m,
@@ -181,6 +189,7 @@ final as (
     cross join risk_counts
     cross join won_stage
     cross join last_12_months
+    cross join win_back
     left join last_complete_month
         on 1 = 1
 
