@@ -41,10 +41,13 @@ LOOKUPS = frozenset({"loc", "iloc", "at", "iat"})
 
 
 def mart_columns() -> frozenset[str]:
-    """Every column documented in the marts' model YAML."""
+    """Every column documented in the marts' model YAML, and in the tables of the sources
+    declared there (the analytics stage's marts)."""
     columns = set()
     for path in MARTS_MODELS.rglob("*.yml"):
-        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        tables = [t for source in document.get("sources", []) for t in source.get("tables", [])]
+        for model in document.get("models", []) + tables:
             columns.update(c["name"] for c in model.get("columns", []))
     return frozenset(columns)
 
@@ -80,6 +83,7 @@ def violations(source: str, columns: frozenset[str], name: str = "<source>") -> 
 def test_report_does_no_arithmetic_on_mart_values():
     columns = mart_columns()
     assert {"revenue_cny", "key_account_revenue_share", "window_revenue_cny"} <= columns
+    assert {"z_score", "lower_cny", "model_value", "churn_rate_flagged"} <= columns
     found = [
         problem
         for path in sorted(REPORT_PACKAGE.glob("*.py"))
@@ -133,9 +137,14 @@ def test_report_marts_are_the_exposures_depends_on():
     (exposure,) = [
         e for e in manifest["exposures"].values() if e["name"] == sources.REPORT_EXPOSURE
     ]
-    depends_on = {manifest["nodes"][node]["name"] for node in exposure["depends_on"]["nodes"]}
+    depends_on = {
+        (manifest["nodes"].get(node) or manifest["sources"][node])["name"]
+        for node in exposure["depends_on"]["nodes"]
+    }
     assert set(sources.MARTS_READ) == depends_on
     assert len(sources.MARTS_READ) == len(depends_on)
+    assert {"mart_cluster_profiles", "mart_revenue_forecast", "mart_model_backtests",
+            "mart_risk_backtest"} <= depends_on  # fmt: skip
     report_marts = {path.stem for path in (MARTS_MODELS / "report").glob("*.sql")} - {
         "mart_report_account_state",
         "mart_report_account_state_history",

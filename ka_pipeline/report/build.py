@@ -84,6 +84,7 @@ def build_weekly_report(
 ) -> ReportResult:
     """Render the report of `week` from the marts and publish it atomically."""
     from ka_pipeline.report import charts as chart_module  # matplotlib: only when rendering
+    from ka_pipeline.report.analytics_charts import render_analytics_charts
     from ka_pipeline.report.html import render_html
     from ka_pipeline.report.markdown import render_summary
     from ka_pipeline.report.xlsx import write_review_workbook
@@ -114,7 +115,7 @@ def build_weekly_report(
             folder = staging / lang.code
             charts = chart_module.render_charts(
                 marts, changes, lang, folder / CHARTS_FOLDER, top_n=top_n
-            )
+            ) + render_analytics_charts(marts, lang, folder / CHARTS_FOLDER)
             timings[f"charts_{lang.code}"] = time.perf_counter() - tick
             tick = time.perf_counter()
             html = render_html(

@@ -246,3 +246,78 @@ def risk_reasons(marts: Marts) -> pd.DataFrame:
 def at_risk_accounts(marts: Marts) -> pd.DataFrame:
     """mart_report_at_risk_accounts by its rank (risk score, then window revenue)."""
     return marts["mart_report_at_risk_accounts"].sort_values("at_risk_rank").reset_index(drop=True)
+
+
+# ---- analytics stage and backtests -------------------------------------------------------
+
+
+def cluster_profiles(marts: Marts) -> pd.DataFrame:
+    """mart_cluster_profiles in the clusters' display order (empty when the stage has not
+    run or found no clusters)."""
+    profiles = marts["mart_cluster_profiles"]
+    return profiles.sort_values(["sort_order", "cluster_id"]).reset_index(drop=True)
+
+
+def cluster_centroids(marts: Marts) -> pd.DataFrame:
+    """z-scores of mart_cluster_centroids as clusters (rows, in the profiles' order) x
+    features (columns, by feature_sort_order), and the feature labels in that order."""
+    centroids = marts["mart_cluster_centroids"]
+    grid = centroids.pivot(index="cluster_id", columns="feature_sort_order", values="z_score")
+    return grid.reindex(index=cluster_profiles(marts)["cluster_id"]).sort_index(axis=1)
+
+
+def cluster_features(marts: Marts) -> pd.DataFrame:
+    """The features of mart_cluster_centroids (labels zh / en) by feature_sort_order."""
+    centroids = marts["mart_cluster_centroids"]
+    features = centroids.drop_duplicates("feature_sort_order")
+    return features.sort_values("feature_sort_order").reset_index(drop=True)
+
+
+def cluster_points(marts: Marts) -> pd.DataFrame:
+    """mart_account_clusters (2-D projection pca_x / pca_y) by cluster, then account."""
+    points = marts["mart_account_clusters"]
+    return points.sort_values(["cluster_id", "account_id"]).reset_index(drop=True)
+
+
+def revenue_forecast(marts: Marts) -> pd.DataFrame:
+    """mart_revenue_forecast by region order and month (actual rows, then forecast)."""
+    rows = marts["mart_revenue_forecast"].copy()
+    rows["month_start"] = pd.to_datetime(rows["month_start"]).dt.date
+    return rows.sort_values(["region_sort_order", "region_code", "month_start"]).reset_index(
+        drop=True
+    )
+
+
+def model_backtests(marts: Marts) -> pd.DataFrame:
+    """mart_model_backtests by model, metric and baseline."""
+    rows = marts["mart_model_backtests"]
+    return rows.sort_values(["model_name", "metric_name", "baseline_name"]).reset_index(drop=True)
+
+
+RISK_BACKTEST_LEVELS = ("high", "high_or_medium")
+
+
+def risk_backtest(marts: Marts) -> pd.DataFrame:
+    """The rows of mart_risk_backtest the report shows: the levels high and high + medium at
+    the latest snapshot whose 90-day horizon is complete ("last quarter's high-risk
+    accounts"), then all snapshots pooled at every horizon."""
+    rows = marts["mart_risk_backtest"]
+    levels = rows[(rows["group_type"] == "level") & rows["group_code"].isin(RISK_BACKTEST_LEVELS)]
+    snapshots = levels[(levels["scope"] == "snapshot") & (levels["horizon_days"] == 90)]
+    latest = snapshots[snapshots["snapshot_index"] == snapshots["snapshot_index"].min()]
+    pooled = levels[levels["scope"] == "overall"]
+    return pd.concat(
+        [
+            latest.sort_values("group_sort_order"),
+            pooled.sort_values(["horizon_days", "group_sort_order"]),
+        ]
+    ).reset_index(drop=True)
+
+
+def last_quarter_high_risk(marts: Marts) -> dict[str, object] | None:
+    """The high-risk row of the latest complete 90-day snapshot (None without one)."""
+    rows = risk_backtest(marts)
+    high = rows[(rows["scope"] == "snapshot") & (rows["group_code"] == "high")]
+    if high.empty:
+        return None
+    return {name: plain_value(value) for name, value in high.iloc[0].items()}

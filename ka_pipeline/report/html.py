@@ -418,6 +418,196 @@ def risk_table(marts: d.Marts, lang: Lang) -> str:
     )
 
 
+def _not_available(lang: Lang, table: str) -> str:
+    return (
+        f'<p class="notice" data-not-available="{escape(table)}">'
+        f"{escape(lang.t('not_available', table=table))}</p>"
+    )
+
+
+def clusters_section(marts: d.Marts, lang: Lang, chart) -> str:
+    profiles = d.cluster_profiles(marts)
+    if profiles.empty:
+        return _not_available(lang, "marts.mart_cluster_profiles")
+    first = profiles.iloc[0]
+    k, silhouette = lang.count(first["chosen_k"]), lang.decimal(first["silhouette"])
+    note = lang.t("cluster_note", k=k, silhouette=silhouette)
+    headers = [
+        (lang.t("col_cluster"), True),
+        (lang.t("col_cluster_name"), False),
+        (lang.t("col_accounts"), True),
+        (lang.t("col_share"), True),
+        (lang.t("col_profile"), False),
+    ]
+    rows = [
+        [
+            str(r["cluster_id"]),
+            lang.pick(r, "cluster_name"),
+            lang.count(r["account_count"]),
+            lang.pct(r["account_share"]),
+            "" if r["distinguishing_features"] is None else str(r["distinguishing_features"]),
+        ]
+        for _, r in profiles.iterrows()
+    ]
+    return (
+        f"{chart('cluster_profiles')}{chart('cluster_projection')}"
+        f"<h3>{escape(lang.t('cluster_table'))}</h3>"
+        f'<p class="meta">{escape(note)}</p>'
+        f'<div data-table="clusters" data-rows="{len(rows)}">{_table(headers, rows)}</div>'
+    )
+
+
+def forecast_section(marts: d.Marts, lang: Lang, chart) -> str:
+    rows = d.revenue_forecast(marts)
+    if rows.empty:
+        return _not_available(lang, "marts.mart_revenue_forecast")
+    ahead = rows[rows["row_type"] == "forecast"]
+    first = rows.iloc[0]
+    level = lang.pct(first["interval_level"], 0)
+    note = lang.t("forecast_note", method=str(first["method"]), level=level)
+    headers = [
+        (lang.t("col_region"), False),
+        (lang.t("col_month"), False),
+        (lang.t("col_forecast"), True),
+        (lang.t("col_lower"), True),
+        (lang.t("col_upper"), True),
+    ]
+    body = [
+        [
+            lang.pick(r, "region_name"),
+            lang.month(r["month_start"]),
+            lang.amount(r["revenue_cny"]),
+            lang.amount(r["lower_cny"]),
+            lang.amount(r["upper_cny"]),
+        ]
+        for _, r in ahead.iterrows()
+    ]
+    return (
+        f"{chart('revenue_forecast')}<h3>{escape(lang.t('forecast_table'))}</h3>"
+        f'<p class="meta">{escape(note)}</p>'
+        f'<div class="scroll" data-table="forecast" data-rows="{len(body)}">'
+        f"{_table(headers, body)}</div>"
+    )
+
+
+def risk_backtest_headline(marts: d.Marts, lang: Lang) -> str:
+    high = d.last_quarter_high_risk(marts)
+    if high is None:
+        return ""
+    text = lang.t(
+        "risk_backtest_headline",
+        n=lang.count(high["flagged_account_count"]),
+        date=high["snapshot_date"],
+        rate=lang.pct(high["churn_rate_flagged"]),
+        days=high["horizon_days"],
+        base=lang.pct(high["base_churn_rate"]),
+        reference=lang.pct(high["churn_rate_reference"]),
+        lift=lang.decimal(high["lift_vs_base"]),
+    )
+    return f'<p class="ok" data-risk-backtest="headline">{escape(text)}</p>'
+
+
+def risk_backtest_table(marts: d.Marts, lang: Lang) -> str:
+    rows = d.risk_backtest(marts)
+    if rows.empty:
+        return _not_available(lang, "marts.mart_risk_backtest")
+    headers = [
+        (lang.t("col_snapshot"), False),
+        (lang.t("col_horizon"), True),
+        (lang.t("col_level"), False),
+        (lang.t("col_flagged"), True),
+        (lang.t("col_flagged_share"), True),
+        (lang.t("col_precision"), True),
+        (lang.t("col_base_rate"), True),
+        (lang.t("col_unflagged_rate"), True),
+        (lang.t("col_recall"), True),
+        (lang.t("col_lift_base"), True),
+        (lang.t("col_lift_unflagged"), True),
+        (lang.t("col_auc_score"), True),
+        (lang.t("col_auc_recency"), True),
+    ]
+    body = [
+        [
+            snapshot_label(lang, r),
+            lang.count(r["horizon_days"]),
+            risk_level_label(lang, r["group_code"]),
+            lang.count(r["flagged_account_count"]),
+            lang.pct(r["flagged_share"]),
+            lang.pct(r["churn_rate_flagged"]),
+            lang.pct(r["base_churn_rate"]),
+            lang.pct(r["churn_rate_reference"]),
+            lang.pct(r["recall"]),
+            lang.decimal(r["lift_vs_base"]),
+            lang.decimal(r["lift_vs_reference"]),
+            lang.decimal(r["auc_risk_score"], 3),
+            lang.decimal(r["auc_days_since_last_order"], 3),
+        ]
+        for _, r in rows.iterrows()
+    ]
+    return (
+        f"<h3>{escape(lang.t('risk_backtest_table'))}</h3>{risk_backtest_headline(marts, lang)}"
+        f'<p class="meta">{escape(lang.t("risk_backtest_note"))}</p>'
+        f'<div class="scroll" data-table="risk_backtest" data-rows="{len(body)}">'
+        f"{_table(headers, body)}</div>"
+    )
+
+
+def snapshot_label(lang: Lang, row) -> str:
+    if row["scope"] == "overall":
+        return lang.t("snapshot_pooled")
+    return str(d.to_date(row["snapshot_date"]))
+
+
+def risk_level_label(lang: Lang, code: str) -> str:
+    return lang.t("level_high_or_medium") if code == "high_or_medium" else lang.risk_level(code)
+
+
+def model_backtest_table(marts: d.Marts, lang: Lang) -> str:
+    rows = d.model_backtests(marts)
+    if rows.empty:
+        return _not_available(lang, "marts.mart_model_backtests")
+    headers = [
+        (lang.t("col_model"), False),
+        (lang.t("col_metric"), False),
+        (lang.t("col_baseline"), False),
+        (lang.t("col_model_value"), True),
+        (lang.t("col_baseline_value"), True),
+        (lang.t("col_improvement"), True),
+        (lang.t("col_beats"), False),
+        (lang.t("col_n"), True),
+        (lang.t("col_cutoff"), False),
+    ]
+    body = [
+        [
+            str(r["model_name"]),
+            str(r["metric_name"]),
+            str(r["baseline_name"]),
+            lang.backtest_value(r["metric_name"], r["model_value"]),
+            lang.backtest_value(r["metric_name"], r["baseline_value"]),
+            lang.improvement(r["metric_name"], r["relative_improvement"]),
+            lang.yes_no(r["model_beats_baseline"]),
+            lang.count(r["n_observations"]),
+            str(d.to_date(r["cutoff_date"])),
+        ]
+        for _, r in rows.iterrows()
+    ]
+    return (
+        f"<h3>{escape(lang.t('model_backtest_table'))}</h3>"
+        f'<p class="meta">{escape(lang.t("model_backtest_note"))}</p>'
+        f'<div class="scroll" data-table="model_backtests" data-rows="{len(body)}">'
+        f"{_table(headers, body)}</div>"
+    )
+
+
+def win_back_line(kpis: dict, marts: d.Marts, lang: Lang) -> str:
+    days = marts.parameter("risk_win_back_days") or "–"
+    text = lang.t("win_back_count", n=lang.count(kpis["win_back_count"]), days=days)
+    return (
+        f'<p class="meta" data-kpi="win_back_count" data-value="{kpis["win_back_count"]}">'
+        f"{escape(text)}</p>"
+    )
+
+
 def parameters_table(marts: d.Marts, lang: Lang) -> str:
     params = marts["mart_run_parameters"].sort_values("sort_order")
     rows = [
@@ -497,7 +687,15 @@ def render_html(
 <section id="funnel"><h2>{escape(lang.t("sec_funnel"))}</h2>{chart("funnel")}</section>
 <section id="lifecycle"><h2>{escape(lang.t("sec_lifecycle"))}</h2>{chart("lifecycle")}</section>
 <section id="risk"><h2>{escape(lang.t("sec_risk"))}</h2>{chart("risk_reasons")}
-{risk_table(marts, lang)}</section>
+{win_back_line(kpis, marts, lang)}
+{risk_table(marts, lang)}
+<p class="meta">{escape(lang.t("review_cross_sell_note"))}</p></section>
+<section id="clusters"><h2>{escape(lang.t("sec_clusters"))}</h2>
+{clusters_section(marts, lang, chart)}</section>
+<section id="forecast"><h2>{escape(lang.t("sec_forecast"))}</h2>
+{forecast_section(marts, lang, chart)}</section>
+<section id="backtests"><h2>{escape(lang.t("sec_backtests"))}</h2>
+{risk_backtest_table(marts, lang)}{model_backtest_table(marts, lang)}</section>
 <section id="parameters"><h2>{escape(lang.t("sec_parameters"))}</h2>
 {parameters_table(marts, lang)}</section>
 <footer>{escape(lang.t("source_note"))} {escape(lang.t("rollup_note"))}

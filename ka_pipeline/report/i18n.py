@@ -14,6 +14,7 @@ from datetime import date
 import pandas as pd
 
 LANGUAGES = ("zh", "en")
+PCT_METRICS = frozenset({"mape", "total_abs_pct_error", "interval_coverage"})
 
 _TEXTS: dict[str, tuple[str, str]] = {
     # page
@@ -190,6 +191,108 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "ch_risk_medium": ("中风险", "Medium risk"),
     "ch_risk_total": ("{n}(大客户 {key})", "{n} ({key} key accounts)"),
     "ch_month_axis": ("月份", "Month"),
+    # analytics: clusters, forecast, backtests
+    "sec_clusters": ("客户聚类", "Account clusters"),
+    "sec_forecast": ("收入预测", "Revenue forecast"),
+    "sec_backtests": ("模型与风险预警回测", "Model and risk backtests"),
+    "not_available": (
+        "暂无数据:{table} 为空(分析阶段未运行或无结果)。",
+        "Not available: {table} is empty (the analytics stage has not run or found nothing).",
+    ),
+    "ch_cluster_profiles": (
+        "客户聚类画像(各特征的标准分)",
+        "Cluster profiles (z-score of each feature)",
+    ),
+    "ch_cluster_projection": (
+        "客户聚类二维投影(主成分)",
+        "Account clusters: 2-D projection (principal components)",
+    ),
+    "ch_cluster_label": ("{id} · {name}({n} 家)", "{id} · {name} (n={n})"),
+    "ch_cluster_z": ("标准分", "z-score"),
+    "ch_revenue_forecast": (
+        "各区域月度收入预测及预测区间({unit})",
+        "Monthly revenue forecast by region with prediction interval ({unit})",
+    ),
+    "ch_forecast_actual": ("实际", "Actual"),
+    "ch_forecast_point": ("预测", "Forecast"),
+    "ch_forecast_interval": ("预测区间", "Prediction interval"),
+    "cluster_table": ("聚类一览", "Clusters"),
+    "cluster_note": (
+        "k-means 聚类,k = {k}(轮廓系数 {silhouette});画像为区别于整体的特征。",
+        "k-means clusters, k = {k} (silhouette {silhouette}); the profile lists the features "
+        "that set each cluster apart.",
+    ),
+    "col_cluster": ("聚类", "Cluster"),
+    "col_cluster_name": ("名称", "Name"),
+    "col_accounts": ("客户数", "Accounts"),
+    "col_profile": ("画像", "Profile"),
+    "forecast_table": ("未来 3 个月收入预测(全公司及各区域)", "Next months' revenue forecast"),
+    "forecast_note": (
+        "预测方法:{method};区间为 {level} 预测区间。",
+        "Method: {method}; the band is the {level} prediction interval.",
+    ),
+    "col_forecast": ("预测收入(元)", "Forecast (CNY)"),
+    "col_lower": ("下限(元)", "Lower (CNY)"),
+    "col_upper": ("上限(元)", "Upper (CNY)"),
+    "risk_backtest_table": ("风险预警回测", "Risk warning backtest"),
+    "risk_backtest_headline": (
+        "{date} 的高风险客户 {n} 家中,{rate} 在之后 {days} 天内没有再下单;"
+        "全部客户的基准流失率 {base},未预警客户 {reference}(提升 {lift} 倍)。",
+        "Of the {n} high-risk accounts at {date}, {rate} stopped buying in the next {days} "
+        "days; base rate {base}, unflagged accounts {reference} (lift {lift}x).",
+    ),
+    "risk_backtest_note": (
+        "流失 = 观察期内无已完成订单;精确率 = 该等级客户的流失率;基准 = 全部评估客户的流失率;"
+        "已流失客户在挽回名单,不计入。",
+        "Churned = no completed order in the horizon; precision = churn rate of the level; "
+        "base = churn rate of all evaluated accounts; lost accounts are on the win-back list, "
+        "not evaluated.",
+    ),
+    "col_snapshot": ("评估时点", "Evaluated at"),
+    "snapshot_pooled": ("12 个月末合并", "All month-ends pooled"),
+    "col_horizon": ("观察期(天)", "Horizon (days)"),
+    "col_level": ("等级", "Level"),
+    "col_flagged": ("预警客户", "Flagged"),
+    "col_flagged_share": ("预警占比", "Flagged share"),
+    "col_precision": ("精确率(流失率)", "Precision (churn rate)"),
+    "col_base_rate": ("基准流失率", "Base rate"),
+    "col_unflagged_rate": ("未预警流失率", "Unflagged rate"),
+    "col_recall": ("召回率", "Recall"),
+    "col_lift_base": ("提升(对基准)", "Lift vs base"),
+    "col_lift_unflagged": ("提升(对未预警)", "Lift vs unflagged"),
+    "col_auc_score": ("AUC 风险分", "AUC score"),
+    "col_auc_recency": ("AUC 未购天数", "AUC recency"),
+    "level_high_or_medium": ("高 + 中", "high + medium"),
+    "model_backtest_table": (
+        "预测与 CLV 模型回测(对比朴素基线)",
+        "Forecast and CLV backtests vs naive baselines",
+    ),
+    "model_backtest_note": (
+        "在较早的截止日重新拟合模型,并用之后的实际结果评分;"
+        "改进 = 1 − 模型误差 / 基线误差(AUC 为差值),> 0 表示模型更好。",
+        "Each model is refitted at an earlier cutoff and scored on what happened after it; "
+        "improvement = 1 − model error / baseline error (difference for AUC), > 0 = the "
+        "model wins.",
+    ),
+    "col_model": ("模型", "Model"),
+    "col_metric": ("指标", "Metric"),
+    "col_baseline": ("基线", "Baseline"),
+    "col_model_value": ("模型", "Model value"),
+    "col_baseline_value": ("基线值", "Baseline value"),
+    "col_improvement": ("改进", "Improvement"),
+    "col_beats": ("优于基线", "Beats baseline"),
+    "col_n": ("样本数", "n"),
+    "col_cutoff": ("截止日", "Cutoff"),
+    "win_back_count": (
+        "另有 {n} 个已流失客户(超过 {days} 天未下单)列入挽回名单,不计入风险预警。",
+        "{n} lost accounts (no order for {days}+ days) are on the win-back list, not in the "
+        "warning.",
+    ),
+    "review_cross_sell_note": (
+        "大客户评审表(key_account_review.xlsx)的建议行动包含交叉销售建议产品线。",
+        "The review workbook (key_account_review.xlsx) carries the cross-sell product line in "
+        "its recommended action.",
+    ),
 }
 
 _RISK_LEVELS = {
@@ -273,6 +376,22 @@ class Lang:
     @staticmethod
     def decimal(value: float | None, digits: int = 2) -> str:
         return "–" if _missing(value) else f"{value:,.{digits}f}"
+
+    def yes_no(self, value: object) -> str:
+        return "–" if _missing(value) else self.t("yes") if bool(value) else self.t("no")
+
+    def backtest_value(self, metric: str, value: float | None) -> str:
+        """A value of mart_model_backtests in its metric's unit (CNY, share, or a score)."""
+        if metric.endswith("_cny"):
+            return self.amount(value)
+        if metric in PCT_METRICS:
+            return self.pct(value)
+        return self.decimal(value, 3)
+
+    def improvement(self, metric: str, value: float | None) -> str:
+        """relative_improvement: 1 - model / baseline as a signed share, or a difference of
+        AUC."""
+        return self.decimal(value, 3) if metric == "auc" else self.pct(value, signed=True)
 
     def month(self, month_start: date) -> str:
         return (

@@ -120,7 +120,76 @@ def render_summary(
         f"{_cell(r['owner_rep_name'])}"
         for _, r in high.iterrows()
     ]
+    days = marts.parameter("risk_win_back_days") or "–"
+    lines += ["", lang.t("win_back_count", n=lang.count(kpis["win_back_count"]), days=days)]
+    lines += _analytics_lines(marts, lang)
     return "\n".join(lines) + "\n"
+
+
+def _analytics_lines(marts: d.Marts, lang: Lang) -> list[str]:
+    """Clusters, the revenue forecast and the backtests (a note when a table is empty)."""
+    lines = ["", f"## {lang.t('sec_clusters')}", ""]
+    profiles = d.cluster_profiles(marts)
+    if profiles.empty:
+        lines.append(lang.t("not_available", table="marts.mart_cluster_profiles"))
+    lines += [
+        f"- {r['cluster_id']} · {_cell(lang.pick(r, 'cluster_name'))}: "
+        f"{lang.count(r['account_count'])} ({lang.pct(r['account_share'])})"
+        for _, r in profiles.iterrows()
+    ]
+    lines += ["", f"## {lang.t('sec_forecast')}", ""]
+    forecast = d.revenue_forecast(marts)
+    ahead = forecast[forecast["row_type"] == "forecast"]
+    if ahead.empty:
+        lines.append(lang.t("not_available", table="marts.mart_revenue_forecast"))
+    else:
+        lines += [
+            f"| {lang.t('col_region')} | {lang.t('col_month')} | {lang.t('col_forecast')} | "
+            f"{lang.t('col_lower')} | {lang.t('col_upper')} |",
+            "|---|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {_cell(lang.pick(r, 'region_name'))} | {lang.month(r['month_start'])} | "
+            f"{lang.amount(r['revenue_cny'])} | {lang.amount(r['lower_cny'])} | "
+            f"{lang.amount(r['upper_cny'])} |"
+            for _, r in ahead.iterrows()
+        ]
+    lines += ["", f"## {lang.t('sec_backtests')}", ""]
+    high = d.last_quarter_high_risk(marts)
+    if high is None:
+        lines.append(lang.t("not_available", table="marts.mart_risk_backtest"))
+    else:
+        lines.append(
+            lang.t(
+                "risk_backtest_headline",
+                n=lang.count(high["flagged_account_count"]),
+                date=high["snapshot_date"],
+                rate=lang.pct(high["churn_rate_flagged"]),
+                days=high["horizon_days"],
+                base=lang.pct(high["base_churn_rate"]),
+                reference=lang.pct(high["churn_rate_reference"]),
+                lift=lang.decimal(high["lift_vs_base"]),
+            )
+        )
+    backtests = d.model_backtests(marts)
+    if backtests.empty:
+        lines += ["", lang.t("not_available", table="marts.mart_model_backtests")]
+    else:
+        lines += [
+            "",
+            f"| {lang.t('col_model')} | {lang.t('col_metric')} | {lang.t('col_baseline')} | "
+            f"{lang.t('col_model_value')} | {lang.t('col_baseline_value')} | "
+            f"{lang.t('col_beats')} |",
+            "|---|---|---|---:|---:|---|",
+        ]
+        lines += [
+            f"| {r['model_name']} | {r['metric_name']} | {r['baseline_name']} | "
+            f"{lang.backtest_value(r['metric_name'], r['model_value'])} | "
+            f"{lang.backtest_value(r['metric_name'], r['baseline_value'])} | "
+            f"{lang.yes_no(r['model_beats_baseline'])} |"
+            for _, r in backtests.iterrows()
+        ]
+    return lines
 
 
 def thumbnail(path: Path, width: int = THUMBNAIL_WIDTH) -> bytes:
