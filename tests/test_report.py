@@ -26,11 +26,14 @@ from dagster import AssetKey, DagsterInstance
 from ka_pipeline.defs.definitions import build_definitions
 from ka_pipeline.defs.partitions import weekly_partitions
 from ka_pipeline.defs.report import WEEKLY_REPORT_KEY, build_weekly_report_asset
+from ka_pipeline.report.analytics_charts import ANALYTICS_CHARTS
 from ka_pipeline.report.charts import CHARTS
 from ka_pipeline.report.i18n import Lang
 from ka_pipeline.report.xlsx import PAIRED, REVIEW_COLUMNS, SHEET_ALL, SHEET_NOTES
 from ka_pipeline.runs.report import latest_report_week, run_weekly_report
 from ka_pipeline.settings import Settings
+
+ALL_CHARTS = [*CHARTS, *ANALYTICS_CHARTS]  # the analytics stage runs in `make run`
 
 pytestmark = pytest.mark.slow
 
@@ -231,7 +234,7 @@ def test_report_files_exist_for_both_languages(weekly_report):
         for name in ("report.html", "summary.md", "key_account_review.xlsx"):
             assert (folder / code / name).stat().st_size > 1000, f"{code}/{name}"
         charts = sorted(p.stem for p in (folder / code / "charts").glob("*.png"))
-        assert charts == sorted(CHARTS)
+        assert charts == sorted(ALL_CHARTS)
     # atomic publishing leaves nothing half-written behind
     assert [p.name for p in folder.parent.iterdir() if p.name.startswith(".")] == []
     assert weekly_report.warnings == [], "font warnings while drawing the charts"
@@ -259,7 +262,7 @@ def test_html_parses_is_self_contained_and_embeds_every_chart(weekly_report):
         html = parse(weekly_report.folder / code / "report.html")
         assert html.lang == ("zh-CN" if code == "zh" else "en")
         assert html.external == [], "the report must open offline from one file"
-        assert sorted(img["data-chart"] for img in html.images) == sorted(CHARTS)
+        assert sorted(img["data-chart"] for img in html.images) == sorted(ALL_CHARTS)
         for img in html.images:
             prefix = "data:image/png;base64,"
             assert img["src"].startswith(prefix)
@@ -420,6 +423,114 @@ def test_every_number_in_the_report_is_a_mart_value(weekly_report, clean_build):
             formatted = getattr(lang, KPI_FORMATS[name])(kpis[name])
             assert f"| {label} | {formatted} |" in summary, name
         assert f"| {kpis['at_risk_count']} (" in summary
+
+
+def test_analytics_sections_appear_in_both_languages(weekly_report):
+    """Clusters (charts and table), the forecast with its interval, the backtests and the
+    win-back count: in the HTML and the summary of both languages."""
+    for code in LANGUAGES:
+        lang = Lang(code)
+        text = (weekly_report.folder / code / "report.html").read_text(encoding="utf-8")
+        html = parse(weekly_report.folder / code / "report.html")
+        for section in ("clusters", "forecast", "backtests"):
+            assert f'<section id="{section}">' in text, section
+        for key in ("sec_clusters", "sec_forecast", "sec_backtests", "cluster_table",
+                    "forecast_table", "risk_backtest_table", "model_backtest_table",
+                    "review_cross_sell_note"):  # fmt: skip
+            assert unescape(lang.t(key)) in unescape(text), (code, key)
+        assert "data-not-available" not in text, "the sample build has every analytics table"
+        for name in ANALYTICS_CHARTS:
+            path = weekly_report.folder / code / "charts" / f"{name}.png"
+            assert path.stat().st_size > 10_000, path
+        assert html.rows["clusters"] and html.rows["forecast"]
+        assert html.rows["risk_backtest"] and html.rows["model_backtests"]
+        assert 'data-risk-backtest="headline"' in text
+        summary = (weekly_report.folder / code / "summary.md").read_text(encoding="utf-8")
+        for key in ("sec_clusters", "sec_forecast", "sec_backtests"):
+            assert f"## {lang.t(key)}" in summary, (code, key)
+
+
+def test_analytics_and_backtest_numbers_equal_the_marts(weekly_report, clean_build):
+    """The clusters, forecast, risk backtest and model backtest tables, the backtest headline
+    and the win-back count print mart values, selected and formatted, nothing computed."""
+    (kpis,) = mart_rows(clean_build, "select * from marts.mart_report_headline")
+    (win_back,) = clean_build.query("select count(*) from marts.mart_account_win_back")[0]
+    assert kpis["win_back_count"] == win_back
+    clusters = mart_rows(
+        clean_build, "select * from marts.mart_cluster_profiles order by sort_order, cluster_id"
+    )
+    forecast = mart_rows(
+        clean_build,
+        "select * from marts.mart_revenue_forecast where row_type = 'forecast' "
+        "order by region_sort_order, region_code, month_start",
+    )
+    models = mart_rows(
+        clean_build,
+        "select * from marts.mart_model_backtests order by model_name, metric_name, baseline_name",
+    )
+    levels = "group_type = 'level' and group_code in ('high', 'high_or_medium')"
+    latest = mart_rows(
+        clean_build,
+        f"select * from marts.mart_risk_backtest where {levels} and scope = 'snapshot' "
+        "and horizon_days = 90 and snapshot_index = (select min(snapshot_index) from "
+        "marts.mart_risk_backtest where scope = 'snapshot' and horizon_days = 90) "
+        "order by group_sort_order",
+    )
+    pooled = mart_rows(
+        clean_build,
+        f"select * from marts.mart_risk_backtest where {levels} and scope = 'overall' "
+        "order by horizon_days, group_sort_order",
+    )
+    assert latest and pooled and models and clusters and forecast
+    high = next(r for r in latest if r["group_code"] == "high")
+    for code in LANGUAGES:
+        lang = Lang(code)
+        html = parse(weekly_report.folder / code / "report.html")
+        assert int(html.kpis["win_back_count"]) == kpis["win_back_count"]
+        assert [c[:4] for c in html.rows["clusters"]] == [
+            [str(r["cluster_id"]), r[f"cluster_name_{code}"], lang.count(r["account_count"]),
+             lang.pct(r["account_share"])]
+            for r in clusters
+        ]  # fmt: skip
+        assert [c[2:] for c in html.rows["forecast"]] == [
+            [lang.amount(r["revenue_cny"]), lang.amount(r["lower_cny"]),
+             lang.amount(r["upper_cny"])]
+            for r in forecast
+        ]  # fmt: skip
+        assert [c[1:] for c in html.rows["risk_backtest"]] == [
+            [lang.count(r["horizon_days"]),
+             lang.t("level_high_or_medium") if r["group_code"] == "high_or_medium"
+             else lang.risk_level(r["group_code"]),
+             lang.count(r["flagged_account_count"]), lang.pct(r["flagged_share"]),
+             lang.pct(r["churn_rate_flagged"]), lang.pct(r["base_churn_rate"]),
+             lang.pct(r["churn_rate_reference"]), lang.pct(r["recall"]),
+             lang.decimal(r["lift_vs_base"]), lang.decimal(r["lift_vs_reference"]),
+             lang.decimal(r["auc_risk_score"], 3),
+             lang.decimal(r["auc_days_since_last_order"], 3)]
+            for r in latest + pooled
+        ]  # fmt: skip
+        assert [c[:8] for c in html.rows["model_backtests"]] == [
+            [r["model_name"], r["metric_name"], r["baseline_name"],
+             lang.backtest_value(r["metric_name"], r["model_value"]),
+             lang.backtest_value(r["metric_name"], r["baseline_value"]),
+             lang.improvement(r["metric_name"], r["relative_improvement"]),
+             lang.yes_no(r["model_beats_baseline"]), lang.count(r["n_observations"])]
+            for r in models
+        ]  # fmt: skip
+        headline_text = lang.t(
+            "risk_backtest_headline",
+            n=lang.count(high["flagged_account_count"]),
+            date=high["snapshot_date"].date(),
+            rate=lang.pct(high["churn_rate_flagged"]),
+            days=high["horizon_days"],
+            base=lang.pct(high["base_churn_rate"]),
+            reference=lang.pct(high["churn_rate_reference"]),
+            lift=lang.decimal(high["lift_vs_base"]),
+        )
+        text = (weekly_report.folder / code / "report.html").read_text(encoding="utf-8")
+        assert headline_text in unescape(text)
+        summary = (weekly_report.folder / code / "summary.md").read_text(encoding="utf-8")
+        assert headline_text in summary
 
 
 def test_the_report_states_the_marts_as_of_date_against_the_week(weekly_report, clean_build):
