@@ -622,7 +622,7 @@ def test_materialization_carries_summary_previews_and_paths(weekly_report):
     assert materialization.partition == weekly_partition_key(weekly_report)
     metadata = materialization.metadata
     summary = metadata["summary"].value
-    assert summary.count("](data:image/png;base64,") == len(CHARTS)
+    assert summary.count("](data:image/png;base64,") == len(ALL_CHARTS)
     assert len(summary) < 500_000, "previews must stay small"
     for code in LANGUAGES:
         assert Path(metadata[f"html_{code}"].value).is_file()
