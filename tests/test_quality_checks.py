@@ -27,7 +27,7 @@ from dagster import (
 )
 
 from ka_pipeline.defs.quality.gate import latest_check_statuses, upstream_blocking_checks
-from ka_pipeline.defs.report.assets import WEEKLY_REPORT_KEY
+from ka_pipeline.defs.report.assets import REPORT_GROUP
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
 from ka_pipeline.quality.suites import load_suites
 from ka_pipeline.settings import Settings
@@ -140,7 +140,7 @@ def gated_definitions(ws: Home, report_inputs=REPORT_INPUTS) -> Definitions:
             jobs=[
                 # everything but the real weekly report (weekly partitions, its own job)
                 define_asset_job(
-                    "gated_build", AssetSelection.all() - AssetSelection.assets(WEEKLY_REPORT_KEY)
+                    "gated_build", AssetSelection.all() - AssetSelection.groups(REPORT_GROUP)
                 ),
                 define_asset_job("report_only", AssetSelection.assets(REPORT, RELEASE)),
             ],

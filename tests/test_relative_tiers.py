@@ -1,7 +1,7 @@
 """Value tiers for a company of another size or currency: absolute CNY thresholds leave the
 VIP and key tiers empty (and a warning says so), relative thresholds fill them.
 
-A private copy of the clean build is rebuilt from `mart_account_tiers` on, through
+A private copy of the clean build has its tiers and review list rebuilt, through
 `ka-pipeline dbt`, with thresholds a thousand times the sample's largest account (as an
 export in a currency with small units, or a small company, would see them)."""
 
@@ -27,7 +27,10 @@ def copy(clean_build, tmp_path_factory) -> Workspace:
 
 def rebuild_tiers(ws: Workspace, dbt_vars: dict) -> str:
     result = ws.cli(
-        "dbt", "build", "--select", "mart_account_tiers", "--vars", json.dumps(dbt_vars),
+        # the tiers and the review list built from them (with the tests of both, not of
+        # marts left as they were)
+        "dbt", "build", "--select", "mart_account_tiers", "mart_key_account_review",
+        "--indirect-selection", "cautious", "--vars", json.dumps(dbt_vars),
         "--exclude-resource-type", "unit_test", "--target-path", str(ws.root / "target"),
         check=False,
     )  # fmt: skip
