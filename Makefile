@@ -3,7 +3,7 @@
 #   make test  - install, lint (ruff, sqlfluff, dg check defs), run the test suite
 #   make dev   - the Dagster UI on http://127.0.0.1:3000 (`dg dev`)
 #   make docs  - the dbt docs site (static HTML) in dbt_project/target/docs
-#   make spark-build - the same dbt project on Apache Spark, compared with DuckDB
+#   make spark-build - the same dbt project on Apache Spark, compared with DuckDB (Java 17+)
 #   make clean - remove environments, data and build artefacts
 
 SHELL := /bin/bash
@@ -52,6 +52,7 @@ setup: $(VENV)/.installed $(MANIFEST)
 # __main__ has no file (pytest-xdist workers) with SystemExit. Same pins as the base.
 SPARK_VENV := .venv-spark
 $(SPARK_VENV)/.installed: requirements-spark.lock pyproject.toml | $(UV)
+	@command -v java >/dev/null || { echo "spark-setup: Spark needs Java 17+ (java on PATH)"; exit 1; }
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(SPARK_VENV)
 	$(UV) pip sync --quiet --python $(SPARK_VENV)/bin/python requirements-spark.lock
 	$(UV) pip install --quiet --python $(SPARK_VENV)/bin/python --no-deps -e .

