@@ -13,7 +13,8 @@ import pytest
 from dagster import AssetMaterialization, DagsterInstance, materialize
 from openpyxl import Workbook
 from servers.http import bot_server
-from servers.smtp import free_port, smtp_server
+from servers.processes import free_port
+from servers.smtp import smtp_server
 
 from ka_pipeline.defs.delivery import build_delivery_asset
 from ka_pipeline.defs.partitions import weekly_partitions

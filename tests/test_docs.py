@@ -16,7 +16,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import urllib.request
 
 import pytest
 from conftest import Workspace, make_workspace
+from servers.processes import default_signal_handlers, free_port
 
 from ka_pipeline.settings import DBT_PROJECT_DIR, REPO_ROOT
 
@@ -137,28 +137,16 @@ def test_the_documented_ka_pipeline_commands_work(walkthrough):
     assert ran >= 10
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _default_signal_handlers() -> None:
-    # background processes here inherit ignored SIGINT/SIGTERM: restore them for the server
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, signal.SIG_DFL)
-
-
 @pytest.mark.slow
 def test_make_dev_serves_the_ui(tmp_path):
     """`make dev` is `ka-pipeline dev`: the UI answers on its port, on the CLI's instance."""
     ws = make_workspace(tmp_path)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "ka_pipeline.cli", "dev", "--port", str(port)],
         env=ws.env, cwd=ws.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own group: stopping it stops the daemon and webserver
-        preexec_fn=_default_signal_handlers,
+        preexec_fn=default_signal_handlers,
     )  # fmt: skip
     try:
         deadline, answer = time.monotonic() + 180, None

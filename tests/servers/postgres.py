@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psycopg2
 
-from servers.smtp import free_port
+from servers.processes import default_signal_handlers, free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SERVER_USER = "postgres"  # the owner of the cluster when the tests run as root
@@ -55,11 +55,6 @@ class Postgres:
             return cursor.fetchall()
 
 
-def _default_signals() -> None:
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT):
-        signal.signal(sig, signal.SIG_DFL)
-
-
 def _as_server_user() -> dict:
     """Popen arguments that run a command as the cluster's owner."""
     return {"user": SERVER_USER, "group": SERVER_USER} if os.geteuid() == 0 else {}
@@ -87,7 +82,7 @@ def postgres_server(user: str = "dagster", password: str = "pg-test-pw") -> Iter
              "-k", root, "-c", "fsync=off", "-c", "synchronous_commit=off",
              "-c", "full_page_writes=off"],
             stdout=subprocess.DEVNULL, stderr=open(root / "server.log", "wb"),  # noqa: SIM115
-            preexec_fn=_default_signals, start_new_session=True, **_as_server_user(),
+            preexec_fn=default_signal_handlers, start_new_session=True, **_as_server_user(),
         )  # fmt: skip
         postgres = Postgres(port, user, password)
         _wait_until_ready(postgres, server, root / "server.log")
