@@ -126,10 +126,10 @@ def test_chunks_hold_whole_days_within_the_budget_and_only_the_needed_columns(wa
             ).fetchall()
         )
         chunks = list(batch.frames())
-    assert [d for c in batch.chunks for d in c] == sorted(per_day)  # every day once, in order
-    for days, chunk in zip(batch.chunks, chunks, strict=True):
-        assert len(chunk.frame) == sum(per_day[d] for d in days)
-        assert len(chunk.frame) <= 500 or len(days) == 1
+    assert [d for c in batch.chunks for d in c.days] == sorted(per_day)  # every day, in order
+    for planned, chunk in zip(batch.chunks, chunks, strict=True):
+        assert len(chunk.frame) == sum(per_day[d] for d in planned.days)
+        assert len(chunk.frame) <= 500 or len(planned.days) == 1
         assert set(LINEAGE_COLUMNS) <= set(chunk.frame.columns)
         assert {"_file_sha256", "_loaded_at"}.isdisjoint(chunk.frame.columns)
         assert {"order_id", "quantity"} <= set(chunk.frame.columns)
@@ -161,3 +161,41 @@ def test_every_raw_suite_can_be_validated_in_chunks(warehouse, tmp_path):
     result = validate(warehouse, "raw.erp__orders", SMALL)
     (row_count, block) = [o for o in result.outcomes if o.type in ROW_COUNT_TYPES]
     assert row_count.observed_value == block.observed_value == result.rows
+
+
+def test_an_undated_export_is_validated_row_by_row(sample, tmp_path):
+    """One export file with no date in its name (the bring-your-own walkthrough's layout):
+    its rows carry no business day, and every one of them is validated, in chunks, whether
+    the run names days (a partitioned run) or not (the latest load)."""
+    lines = [line for day in DAYS for line in delivered(sample, "erp/orders", day)[1:]]
+    header = delivered(sample, "erp/orders", DAYS[0])[0]
+    emptied = len(lines) // 3  # the status of the first third is missing
+    lines = [",".join([*line.split(",")[:5], ""]) for line in lines[:emptied]] + lines[emptied:]
+    export = tmp_path / "landing" / "orders.csv"
+    export.parent.mkdir()
+    export.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as conn:
+        entity = ENTITIES_BY_KEY["erp/orders"]
+        load_deliveries(conn, entity, [Delivery(export, None)], export.parent)
+    in_chunks = validate(warehouse, "raw.erp__orders", SMALL)
+    one_frame = validate(warehouse, "raw.erp__orders", ONE_FRAME)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        latest = read_batch(conn, suite("raw.erp__orders"))
+    assert in_chunks.rows == one_frame.rows == latest.rows == len(lines)
+    assert in_chunks.chunks == -(-len(lines) // SMALL) and one_frame.chunks == 1
+    assert "undated delivery" in in_chunks.description
+    assert comparable(in_chunks) == comparable(one_frame)
+    status = next(o for o in in_chunks.outcomes if o.column == "status")
+    assert status.observed_value == pytest.approx(1 - emptied / len(lines))
+    assert any("undated delivery" in note for note in in_chunks.notes)  # no per-day bounds
+
+
+def test_an_empty_batch_says_it_checked_no_rows(sample):
+    """Days without any delivered row: the check does not claim that rows passed."""
+    with duckdb.connect(str(sample[1]), read_only=True) as conn:
+        from ka_pipeline.quality.runner import validate as run
+
+        days = [date(2030, 1, 1)]
+        result = run(suite("raw.erp__orders"), read_batch(conn, suite("raw.erp__orders"), days))
+    assert result.rows == 0 and result.summary().startswith("No rows to validate")

@@ -12,7 +12,7 @@ from ka_pipeline.quality.frames import (
     Batch,
     add_derived_columns,
     derived_input,
-    latest_loaded_days,
+    latest_load,
     query_frame,
 )
 from ka_pipeline.quality.parameters import PROVIDERS
@@ -27,15 +27,17 @@ def read_batch(
     chunk_rows: int | None = None,
 ) -> Batch | ChunkedBatch:
     """What the suite validates: for `batch: partitions`, the rows delivered for the business
-    days `days` (default: the days of the entity's latest load), planned in chunks of whole
-    days of at most `chunk_rows` rows (default `chunks.CHUNK_ROWS`) and read chunk by chunk
-    while validating; for `batch: table`, the whole table as one frame."""
+    days `days` (default: the days of the entity's latest load) and, when that load was
+    undated, all of its rows; planned in chunks of at most `chunk_rows` rows (default
+    `chunks.CHUNK_ROWS`) and read chunk by chunk while validating; for `batch: table`, the
+    whole table as one frame."""
     batch: Batch | ChunkedBatch
     if suite.batch == "partitions":
-        days = tuple(sorted(set(days))) if days else latest_loaded_days(conn, suite)
-        if not days:
+        latest_days, undated = latest_load(conn, suite)
+        days = tuple(sorted(set(days))) if days else latest_days
+        if not days and not undated:
             raise LookupError(f"{suite.table}: nothing loaded yet, no batch to validate")
-        batch = plan(conn, suite, days, chunk_rows)
+        batch = plan(conn, suite, days, chunk_rows, undated=undated)
     else:
         frame = add_derived_columns(suite, query_frame(conn, f"select * from {suite.table}"))
         description = f"{suite.table}, whole table: {len(frame):,} rows"

@@ -8,6 +8,11 @@ read with only the columns the suite needs and validated by GX, and the chunks' 
 merged into one result per expectation, as if GX had seen the whole batch. Memory is
 bounded by a chunk, whatever the history.
 
+An undated delivery (a file whose name has no date, e.g. one export of the whole history:
+its rows have no `_partition_date`) belongs to no business day. When the entity's latest
+load was undated, its rows join the batch as slices of at most `CHUNK_ROWS` rows in
+delivery order, so every delivered row is validated, not none.
+
 A raw suite checks the delivery as delivered, so it has three kinds of expectation, each
 with its rule here (anything else is refused, naming the suite file and the expectation;
 rules on typed values are `delivered_*` dbt tests on the base_ models):
@@ -59,35 +64,64 @@ ROW_COUNT_TYPES = frozenset(
 PROPORTION_TYPES = frozenset({"expect_column_proportion_of_non_null_values_to_be_between"})
 _IN_DAYS = "_partition_date in (select unnest(?))"
 _ORDER = "order by _partition_date, _source_file, _row_number"  # delivery order
+_UNDATED = "_partition_date is null"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Whole business days, or a slice (offset, rows) of the undated rows in delivery order."""
+
+    days: tuple[date, ...] = ()
+    undated: tuple[int, int] | None = None
+
+    def query(self, select: str, table: str) -> tuple[str, list]:
+        if self.undated is None:
+            return f"select {select} from {table} where {_IN_DAYS} {_ORDER}", [list(self.days)]
+        offset, rows = self.undated
+        return (
+            f"select {select} from {table} where {_UNDATED} {_ORDER} limit ? offset ?",
+            [rows, offset],
+        )
+
+    @property
+    def description(self) -> str:
+        if self.undated is None:
+            return describe_days(self.days)
+        offset, rows = self.undated
+        return f"undated rows {offset + 1:,}..{offset + rows:,}"
 
 
 @dataclass
 class ChunkedBatch:
-    """The rows delivered for `days`, read chunk by chunk from `conn`."""
+    """The rows delivered for `days` (and the undated rows), read chunk by chunk from `conn`."""
 
     conn: duckdb.DuckDBPyConnection
     suite: Suite
     days: tuple[date, ...]
-    chunks: tuple[tuple[date, ...], ...]  # the business days of each chunk, in order
+    chunks: tuple[Chunk, ...]  # in delivery order
     rows: int
+    undated_rows: int = 0
     parameters: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
     def description(self) -> str:
         chunks = f" in {len(self.chunks)} chunks" if len(self.chunks) > 1 else ""
-        return f"{self.suite.table}, {describe_days(self.days)}: {self.rows:,} rows{chunks}"
+        parts = [describe_days(self.days)] if self.days else []
+        if self.undated_rows:
+            parts.append(f"the undated delivery ({self.undated_rows:,} rows)")
+        return f"{self.suite.table}, {' and '.join(parts)}: {self.rows:,} rows{chunks}"
 
     def frames(self) -> Iterator[Batch]:
         """One frame per chunk, with the columns the suite's expectations need."""
         select = select_list(needed_columns(self.suite))
-        for days in self.chunks:
-            sql = f"select {select} from {self.suite.table} where {_IN_DAYS} {_ORDER}"
+        for chunk in self.chunks:
+            sql, parameters = chunk.query(select, self.suite.table)
             yield Batch(  # no reference kept here: the caller's is the only one
-                query_raw_frame(self.conn, sql, [list(days)]),
+                query_raw_frame(self.conn, sql, parameters),
                 self.parameters,
-                describe_days(days),
-                days,
+                chunk.description,
+                chunk.days,
                 self.notes,
             )
 
@@ -112,9 +146,12 @@ def plan(
     suite: Suite,
     days: tuple[date, ...],
     chunk_rows: int | None = None,
+    *,
+    undated: bool = False,
 ) -> ChunkedBatch:
     """Cut `days` into chunks of whole days of at most `chunk_rows` rows (days without rows
-    need no chunk; an empty batch is one empty chunk, so its column rules are evaluated)."""
+    need no chunk; an empty batch is one empty chunk, so its column rules are evaluated),
+    then, with `undated`, the undated rows into slices of at most `chunk_rows` rows."""
     _refuse_unmergeable(suite)
     budget = int(chunk_rows or CHUNK_ROWS)
     per_day = dict(
@@ -123,7 +160,7 @@ def plan(
             [list(days)],
         ).fetchall()
     )
-    chunks: list[tuple[date, ...]] = []
+    chunks: list[Chunk] = []
     current: list[date] = []
     size = 0
     for day in days:
@@ -131,13 +168,24 @@ def plan(
         if not rows:
             continue
         if current and size + rows > budget:
-            chunks.append(tuple(current))
+            chunks.append(Chunk(tuple(current)))
             current, size = [], 0
         current.append(day)
         size += rows
-    if current or not chunks:
-        chunks.append(tuple(current or days))
-    return ChunkedBatch(conn, suite, days, tuple(chunks), sum(per_day.values()))
+    if current:
+        chunks.append(Chunk(tuple(current)))
+    undated_rows = 0
+    if undated:
+        count = conn.execute(f"select count(*) from {suite.table} where {_UNDATED}").fetchone()
+        undated_rows = int(count[0])
+        chunks += [
+            Chunk(undated=(offset, min(budget, undated_rows - offset)))
+            for offset in range(0, undated_rows, budget)
+        ]
+    if not chunks:
+        chunks.append(Chunk(days))
+    rows = sum(per_day.values()) + undated_rows
+    return ChunkedBatch(conn, suite, days, tuple(chunks), rows, undated_rows=undated_rows)
 
 
 def _refuse_unmergeable(suite: Suite) -> None:

@@ -138,18 +138,20 @@ def entity_key(suite: Suite) -> str:
     return "/".join(suite.asset_key[1:])
 
 
-def latest_loaded_days(conn, suite: Suite) -> tuple[date, ...] | None:
+def latest_load(conn, suite: Suite) -> tuple[tuple[date, ...], bool]:
     """Business days of the most recent load of the suite's entity (one load = one
-    extraction run: the loader stamps every file of a run with the same `loaded_at`)."""
+    extraction run: the loader stamps every file of a run with the same `loaded_at`), and
+    whether that load was undated (a file without a date in its name)."""
     if not relation_exists(conn, LOAD_LOG):
-        return None
+        return (), False
     rows = conn.execute(
-        f"select distinct partition_date from {LOAD_LOG} where entity = ? and partition_date "
-        f"is not null and loaded_at = (select max(loaded_at) from {LOAD_LOG} where entity = ?) "
-        "order by 1",
+        f"select distinct partition_date from {LOAD_LOG} where entity = ? "
+        f"and loaded_at = (select max(loaded_at) from {LOAD_LOG} where entity = ?) "
+        "order by 1 nulls last",
         [entity_key(suite), entity_key(suite)],
     ).fetchall()
-    return tuple(r[0] for r in rows) or None
+    days = tuple(r[0] for r in rows if r[0] is not None)
+    return days, len(days) < len(rows)
 
 
 def describe_days(days: Sequence[date]) -> str:

@@ -52,8 +52,14 @@ def _recent_row_count(
         f"{name}_high": 10**12,
         f"{name}_block": 0,
     }
-    if batch.days is None or not relation_exists(conn, LOAD_LOG):
+    if not batch.days or not relation_exists(conn, LOAD_LOG):
         batch.notes.append("row count: no batch days or load log, bounds not applied")
+        return unbounded
+    if getattr(batch, "undated_rows", 0):
+        batch.notes.append(
+            "row count: an undated delivery has no per-day history to compare with, "
+            "bounds not applied"
+        )
         return unbounded
     history_days = int(spec.get("history_days", 28))
     first = batch.days[0]

@@ -56,6 +56,8 @@ class ExpectationOutcome:
             pct = (
                 f" ({self.unexpected_percent:.1f} %)" if self.unexpected_percent is not None else ""
             )
+            if self.element_count is None:  # GX leaves it out for some expectation types
+                return f"{self.unexpected_count:,} rows{pct}"
             return f"{self.unexpected_count:,} of {self.element_count:,} rows{pct}"
         return f"observed {_short(self.observed_value)}"
 
@@ -114,6 +116,8 @@ class SuiteResult:
 
     def summary(self) -> str:
         head = f"{len(self.outcomes)} expectations on {self.description}"
+        if self.passed and self.rows == 0:  # say so: "all passed" would read as checked
+            return f"No rows to validate: {head}; only the table-level ones applied."
         if self.passed:
             return f"All {head} passed."
         parts = [f"{len(self.errors)} error(s)"] if self.errors else []

@@ -255,7 +255,7 @@ def build_gx_checks(
                     context.log.error(f"{binding.suite.check_name}: not evaluated: {error}")
                     yield _not_evaluated(binding, error)
                     continue
-                log = context.log.warning if result.failed else context.log.info
+                log = context.log.warning if result.failed or not result.rows else context.log.info
                 log(f"{binding.suite.check_name}: {result.summary()} ({result.seconds:.2f} s)")
                 yield check_result(binding, result)
         context.log.info(
