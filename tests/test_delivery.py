@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from dagster import AssetMaterialization, DagsterInstance, materialize
 from openpyxl import Workbook
+from servers.certificates import local_certificate
 from servers.http import bot_server
 from servers.processes import free_port
 from servers.smtp import smtp_server
@@ -81,6 +82,33 @@ def test_email_has_inline_charts_and_the_review_list(report):
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == f"{WEEK}_key_account_review.xlsx"
     assert attachment.get_content() == report.xlsx.read_bytes()
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_email_over_tls_verifies_the_server_certificate(report, tmp_path, monkeypatch, security):
+    """STARTTLS (587) and SMTPS (465) against a server whose certificate a private CA
+    signed: trusted through SSL_CERT_FILE (as for a company CA), the login and message go
+    through; untrusted, the channel fails with the verification error and sends nothing."""
+    certificate = local_certificate(tmp_path / "tls")
+    password = {"KA_SMTP_PASSWORD": "smtp-password-1"}
+    with smtp_server(
+        "reports@example.com", "smtp-password-1", security=security, certificate=certificate
+    ) as (port, mailbox):
+        config = DeliveryConfig(
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_security=security,
+            smtp_user="reports@example.com",
+            mail_to=("a@example.com",),
+        )
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-ca.pem"))
+        [untrusted] = deliver(report, config, env=password)
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate.ca))
+        [trusted] = deliver(report, config, env=password)
+    assert not untrusted.ok and "CERTIFICATE_VERIFY_FAILED" in untrusted.error
+    assert trusted.ok, trusted.error
+    [message] = mailbox.messages
+    assert message["Subject"] == f"大客户周报 · {WEEK}"
 
 
 def test_bots_get_their_payload_format_and_dingtalk_a_valid_signature(report):

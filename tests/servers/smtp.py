@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from servers.certificates import Certificate
 from servers.processes import free_port
 
 
@@ -35,15 +37,29 @@ class Mailbox:
 
 
 @contextmanager
-def smtp_server(user: str, password: str) -> Iterator[tuple[int, Mailbox]]:
-    """(port, mailbox) of a server that accepts a login of `user`/`password` without TLS."""
+def smtp_server(
+    user: str, password: str, *, security: str = "none", certificate: Certificate | None = None
+) -> Iterator[tuple[int, Mailbox]]:
+    """(port, mailbox) of a server that accepts a login of `user`/`password`: in plain text
+    (`none`), only after STARTTLS (`starttls`), or over TLS from the first byte (`ssl`),
+    with `certificate`."""
     mailbox = Mailbox(user, password)
+    tls = None
+    if certificate is not None:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(certificate.cert, certificate.key)
+    options = {
+        "none": {"auth_require_tls": False},
+        "starttls": {"tls_context": tls, "require_starttls": True, "auth_require_tls": True},
+        # TLS from the first byte; aiosmtpd cannot tell, so AUTH must not wait for STARTTLS
+        "ssl": {"ssl_context": tls, "auth_require_tls": False},
+    }[security]
     controller = Controller(
         mailbox,
         hostname="127.0.0.1",
         port=free_port(),
         authenticator=mailbox.authenticate,
-        auth_require_tls=False,
+        **options,
     )
     controller.start()
     try:

@@ -192,7 +192,8 @@ def check_result(binding: SuiteBinding, result: SuiteResult) -> AssetCheckResult
     return AssetCheckResult(
         asset_key=binding.check_key.asset_key,
         check_name=binding.check_key.name,
-        passed=result.passed,
+        # a check over zero rows checked nothing: a warning that says so, not a pass
+        passed=result.passed and result.rows > 0,
         severity=AssetCheckSeverity.ERROR if result.errors else AssetCheckSeverity.WARN,
         description=result.summary()[:1000],
         metadata=metadata,
