@@ -10,6 +10,8 @@ from datetime import date
 
 from ka_pipeline.cli.errors import EXIT_ENVIRONMENT, EXIT_USAGE, CliError
 from ka_pipeline.exposures import MANIFEST_PATH
+from ka_pipeline.mapping import Mapping
+from ka_pipeline.mapping.files import describe_future_files, future_dated_files
 from ka_pipeline.settings import REPO_ROOT, Settings
 from ka_pipeline.warehouse_lock import WarehouseHeldError, wait_until_free
 
@@ -32,6 +34,14 @@ def require_free_warehouse(settings: Settings) -> None:
         wait_until_free(settings.warehouse_path, settings.warehouse_wait_seconds)
     except WarehouseHeldError as error:
         raise CliError(str(error), EXIT_ENVIRONMENT) from None
+
+
+def require_no_future_files(settings: Settings, mapping: Mapping, today: date) -> None:
+    """A file named for a day after today (in the business timezone) is named as the cause,
+    before its day stretches the run's range and every entity reports its missing days."""
+    future = future_dated_files(mapping.entities.values(), settings.landing_dir, today)
+    if future:
+        raise CliError(describe_future_files(future, today, settings.timezone), EXIT_USAGE)
 
 
 def require_days_in_partitions(settings: Settings, first: date, last: date, today: date) -> None:
