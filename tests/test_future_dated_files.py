@@ -5,7 +5,7 @@ schedule runs), never hidden behind hundreds of "file not delivered" errors."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +16,8 @@ from test_cli import TINY, assert_one_clear_line
 from ka_pipeline.cli.errors import EXIT_USAGE
 from ka_pipeline.defs.resources import build_resources
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
+
+FIRST_DAY = date(2024, 3, 1)
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +36,8 @@ def with_future_file(sample: Workspace, root, entity_key: str, days_ahead: int):
     entity = ENTITIES_BY_KEY[entity_key]
     future = today + timedelta(days=days_ahead)
     stray = entity.path_for(ws.settings.landing_dir, future)
-    shutil.copy(entity.path_for(ws.settings.landing_dir, sample_first_day()), stray)
+    shutil.copy(entity.path_for(ws.settings.landing_dir, FIRST_DAY), stray)
     return ws, stray, future, today
-
-
-def sample_first_day():
-    return datetime(2024, 3, 1).date()
 
 
 @pytest.mark.parametrize(
@@ -68,7 +66,7 @@ def test_an_extraction_step_reports_the_future_file_it_does_not_load(sample, tmp
         result = materialize(
             [asset],
             resources=build_resources(ws.settings),
-            partition_key="2024-03-01",
+            partition_key=FIRST_DAY.isoformat(),
             instance=instance,
         )
         (event,) = result.asset_materializations_for_node(asset.node_def.name)
