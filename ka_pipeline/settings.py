@@ -18,6 +18,7 @@ comes from environment variables with defaults that work from a fresh clone.
 | KA_DUCKDB_MEMORY_LIMIT | 1536MB | DuckDB memory limit per process (extraction, checks, dbt) |
 | KA_DUCKDB_THREADS | 2 | DuckDB worker threads |
 | KA_SERVING_KEEP_RELEASES | 7 | BI releases kept in $KA_OUTPUT_DIR/serving for rollback |
+| KA_WAREHOUSE_WAIT_SECONDS | 0 | seconds a CLI run waits for a held warehouse (0..3600) |
 | KA_MAPPING_FILE | landing/default_mapping.yaml | which export files to load and how (README) |
 | KA_SPARK_DIR | $KA_DATA_DIR/spark | Spark warehouse, metastore and raw parquet (`spark-build`) |
 | DAGSTER_HOME | $KA_DATA_DIR/dagster_home | the Dagster instance (run history, events, checks) |
@@ -109,6 +110,7 @@ class Settings:
     duckdb_memory_limit: str
     duckdb_threads: int
     serving_keep_releases: int = 7
+    warehouse_wait_seconds: int = 0
     mapping_file: Path = DEFAULT_MAPPING_FILE
     spark_dir: Path = REPO_ROOT / "data" / "spark"
     dagster_home: Path = REPO_ROOT / "data" / "dagster_home"
@@ -136,6 +138,7 @@ class Settings:
             duckdb_memory_limit=env.get("KA_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT),
             duckdb_threads=_int(env, "KA_DUCKDB_THREADS", "2"),
             serving_keep_releases=_int(env, "KA_SERVING_KEEP_RELEASES", "7"),
+            warehouse_wait_seconds=_int(env, "KA_WAREHOUSE_WAIT_SECONDS", "0"),
             mapping_file=Path(env.get("KA_MAPPING_FILE", DEFAULT_MAPPING_FILE)).resolve(),
             spark_dir=Path(env.get("KA_SPARK_DIR", data_dir / "spark")).resolve(),
             dagster_home=Path(env.get("DAGSTER_HOME", data_dir / "dagster_home")).resolve(),
@@ -159,6 +162,12 @@ class Settings:
         )
         _check("KA_DUCKDB_THREADS", self.duckdb_threads, lambda n: 1 <= n <= 256, "1..256")
         _check("KA_SERVING_KEEP_RELEASES", self.serving_keep_releases, lambda n: n >= 1, ">= 1")
+        _check(
+            "KA_WAREHOUSE_WAIT_SECONDS",
+            self.warehouse_wait_seconds,
+            lambda n: 0 <= n <= 3600,
+            "0..3600",
+        )
         _check("KA_SMTP_PORT", self.smtp_port, lambda n: 1 <= n <= 65535, "1..65535")
         _check(
             "KA_SMTP_SECURITY",

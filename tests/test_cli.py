@@ -10,6 +10,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import Workspace, make_workspace
 
@@ -123,23 +124,29 @@ def test_backfill_dates_are_checked(tiny):
     assert "Traceback" not in usage.stderr
 
 
-def test_a_warehouse_held_by_another_process(tiny):
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_warehouse_held_by_another_process(tiny, read_only):
+    """Checked once, before extraction, and named: also a client holding it read-only (the
+    steps would otherwise each fail on the lock). With a wait set, the run waits that long."""
     warehouse = tiny.settings.warehouse_path
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.connect(str(warehouse)).close()
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         f"import duckdb, sys; c = duckdb.connect({str(warehouse)!r}); print('held', flush=True);"
-         " sys.stdin.read()"],
+         f"import duckdb, sys; c = duckdb.connect({str(warehouse)!r}, read_only={read_only});"
+         " print('held', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == "held"
         result = tiny.cli("run", check=False)
+        waited = tiny.cli("run", check=False, env={"KA_WAREHOUSE_WAIT_SECONDS": "2"})
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
         warehouse.unlink()
     assert_one_clear_line(result, EXIT_ENVIRONMENT, str(warehouse), f"process {holder.pid}")
+    assert_one_clear_line(waited, EXIT_ENVIRONMENT, f"process {holder.pid}", "(waited 2 s)")
 
 
 def test_a_missing_dbt_manifest(tiny, monkeypatch, capsys):

@@ -191,8 +191,32 @@ def test_a_warning_rule_escalates_to_error_on_a_systemic_share(tmp_path):
     suite = tiny_suite(tmp_path, [rule])
     few_bad = validate(suite, Batch(frame([7] + [3] * 39), {}, "2.5 % bad"))
     assert few_bad.severity == "warn"
-    many_bad = validate(suite, Batch(frame([7] * 5 + [3] * 35), {}, "12.5 % bad"))
+    many_bad = validate(suite, Batch(frame([7] * 25 + [3] * 75), {}, "25 % bad"))
     assert many_bad.severity == "error"
+    all_bad = validate(suite, Batch(frame([7] * 27), {}, "a whole bad file"))
+    assert all_bad.severity == "error"
+
+
+def test_a_share_above_the_limit_on_a_small_batch_only_warns(tmp_path):
+    """3 bad rows of 27 (11 %) are above a 10 % limit, but the Wilson lower bound of the
+    share (4.5 % at share_gate_z 1.645) is not: the export may be fine, so it warns."""
+    from ka_pipeline.quality.runner import validate
+    from ka_pipeline.quality.share_gate import project_share_gate_z, wilson_lower_bound
+
+    assert project_share_gate_z() == 1.645
+    assert round(100 * wilson_lower_bound(3, 27, 1.645), 1) == 4.5
+    assert wilson_lower_bound(3, 27, 0) == 3 / 27  # z = 0: the plain share
+    rule = {
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": "score__num", "min_value": 1, "max_value": 5, "mostly": 0.99},
+        "severity": "warning",
+        "meta": {"error_above_percent": 10, "why": "scores 1..5"},
+    }
+    suite = tiny_suite(tmp_path, [rule], min_rows_to_block=20)
+    result = validate(suite, Batch(frame([7] * 3 + [3] * 24), {}, "3 of 27 bad"))
+    assert result.severity == "warn"
+    (warning,) = result.warnings
+    assert "11.1 % failing, but its lower bound 4.5 % is not above 10 %" in warning.note
 
 
 def test_personal_data_is_never_sampled(tmp_path):

@@ -342,3 +342,30 @@ def test_the_release_has_a_freshness_policy():
     policy = spec.freshness_policy
     assert policy.warn_window.to_timedelta() == timedelta(hours=30)
     assert policy.fail_window.to_timedelta() == timedelta(hours=54)
+
+
+def test_identical_warehouses_publish_byte_identical_parquet(warehouses, tmp_path):
+    """Rows are written in a stable order: the same warehouse published twice, and a copy
+    whose marts hold their rows in another physical order, give the same Parquet bytes."""
+    shuffled = tmp_path / "shuffled.duckdb"
+    shutil.copy(warehouses["base"], shuffled)
+    with duckdb.connect(str(shuffled)) as conn:
+        for table in ("mart_account_rfm", "mart_kpi_monthly", "mart_key_account_review"):
+            conn.execute(
+                f"create or replace table marts.{table} as "
+                f"select * from marts.{table} order by hash(rowid) desc"
+            )
+    area = ServingArea(tmp_path / "serving")
+    releases = [
+        publish_release(warehouse, area.root, run_id=name, keep_releases=7)
+        for name, warehouse in (
+            ("first", warehouses["base"]),
+            ("second", warehouses["base"]),
+            ("shuffled", shuffled),
+        )
+    ]
+    checksums = [{t["name"]: t["sha256"] for t in r.manifest["tables"]} for r in releases]
+    assert checksums[0] == checksums[1] == checksums[2]
+    for table in releases[0].manifest["tables"]:
+        files = [(r.path / table["parquet"]).read_bytes() for r in releases]
+        assert files[0] == files[1] == files[2], table["name"]

@@ -8,7 +8,10 @@
 -#}
 {% macro validate_parameters() -%}
     {%- set date_names = ['as_of_date', 'min_date', 'max_date'] -%}
-    {%- set values = {'incremental_overlap_days': var('incremental_overlap_days', none)} -%}
+    {%- set values = {
+        'incremental_overlap_days': var('incremental_overlap_days', none),
+        'share_gate_z': var('share_gate_z', none),
+    } -%}
     {%- set nullable = [] -%}
     {%- for name in date_names -%}
         {%- do values.update({name: var(name, none)}) -%}

@@ -53,9 +53,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from ka_pipeline.mapping import MappingError, load_mapping
     from ka_pipeline.mapping.files import NoDeliveryError, delivered_days
 
-    yesterday = _today(settings) - timedelta(days=1)
+    today = _today(settings)
     try:
-        days = delivered_days(load_mapping(settings.mapping_file), settings.landing_dir, yesterday)
+        mapping = load_mapping(settings.mapping_file)
+        preflight.require_no_future_files(settings, mapping, today)
+        days = delivered_days(mapping, settings.landing_dir, today - timedelta(days=1))
     except MappingError as error:
         raise CliError(f"invalid mapping file: {error}") from None
     except NoDeliveryError as error:
@@ -188,6 +190,7 @@ def _outside_partitions(mapping, settings: Settings) -> str | None:
 
     today = _today(settings)
     try:
+        preflight.require_no_future_files(settings, mapping, today)
         days = delivered_days(mapping, settings.landing_dir, today - timedelta(days=1))
         preflight.require_days_in_partitions(settings, days[0], days[-1], today)
     except (NoDeliveryError, CliError) as error:

@@ -5,18 +5,17 @@ Dagster instance directory."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from datetime import date
 
-import duckdb
-
 from ka_pipeline.cli.errors import EXIT_ENVIRONMENT, EXIT_USAGE, CliError
 from ka_pipeline.exposures import MANIFEST_PATH
+from ka_pipeline.mapping import Mapping
+from ka_pipeline.mapping.files import describe_future_files, future_dated_files
 from ka_pipeline.settings import REPO_ROOT, Settings
+from ka_pipeline.warehouse_lock import WarehouseHeldError, wait_until_free
 
 INSTANCE_CONFIG = REPO_ROOT / "dagster.yaml"
-_HOLDER = re.compile(r"\(PID (\d+)\)")
 
 
 def require_manifest() -> None:
@@ -29,21 +28,20 @@ def require_manifest() -> None:
 
 
 def require_free_warehouse(settings: Settings) -> None:
-    """Fail at once, naming the holder, when another process has the warehouse open: the
-    run's steps would otherwise each wait for the lock before failing."""
-    path = settings.warehouse_path
-    if not path.exists():
-        return
+    """Wait at most KA_WAREHOUSE_WAIT_SECONDS for another process to release the warehouse,
+    then fail naming the holder: the run's steps do not wait on their own."""
     try:
-        duckdb.connect(str(path)).close()
-    except duckdb.IOException as error:
-        holder = _HOLDER.search(str(error))
-        who = f"process {holder.group(1)}" if holder else "another process"
-        raise CliError(
-            f"the warehouse {path} is held by {who} (a running build, `make dev` materializing, "
-            "or a client with the file open): wait for it or stop it, then run again",
-            EXIT_ENVIRONMENT,
-        ) from None
+        wait_until_free(settings.warehouse_path, settings.warehouse_wait_seconds)
+    except WarehouseHeldError as error:
+        raise CliError(str(error), EXIT_ENVIRONMENT) from None
+
+
+def require_no_future_files(settings: Settings, mapping: Mapping, today: date) -> None:
+    """A file named for a day after today (in the business timezone) is named as the cause,
+    before its day stretches the run's range and every entity reports its missing days."""
+    future = future_dated_files(mapping.entities.values(), settings.landing_dir, today)
+    if future:
+        raise CliError(describe_future_files(future, today, settings.timezone), EXIT_USAGE)
 
 
 def require_days_in_partitions(settings: Settings, first: date, last: date, today: date) -> None:

@@ -5,13 +5,12 @@ there values travel only through these resources, whose configuration the Dagste
 """
 
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, Failure
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
@@ -19,12 +18,12 @@ from pydantic import Field
 from ka_pipeline.defs.dbt.project import dbt_executable, dbt_project
 from ka_pipeline.delivery import DeliveryConfig
 from ka_pipeline.settings import Settings
+from ka_pipeline.warehouse_lock import WarehouseHeldError, connect_for_writing
 
 # Every step that writes the warehouse file runs in this Dagster concurrency pool; the
 # instance config (dagster_home/dagster.yaml) limits it to one step at a time, because a
 # DuckDB file admits a single writer process.
 WAREHOUSE_POOL = "duckdb_warehouse"
-_CONNECT_ATTEMPTS = 10
 
 
 class WarehouseResource(DuckDBResource):
@@ -32,8 +31,9 @@ class WarehouseResource(DuckDBResource):
 
     Unlike `DuckDBResource.get_connection`, the connection is closed also when the step
     raises: a connection left open by a failed step would keep the file locked for the
-    dbt subprocess that runs next in the same process. Opening retries with backoff while
-    another process holds the file, so a run waits for the lock instead of failing.
+    dbt subprocess that runs next in the same process. Opening does not retry: a file held
+    by another process fails the step at once, naming the holder (runs wait for the lock
+    once, before they start: `ka_pipeline.warehouse_lock`).
     """
 
     @contextmanager
@@ -46,14 +46,14 @@ class WarehouseResource(DuckDBResource):
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         config = {"custom_user_agent": "ka-pipeline", **self.connection_config}
-        for attempt in range(_CONNECT_ATTEMPTS):
-            try:
-                return duckdb.connect(self.database, read_only=False, config=config)
-            except (RuntimeError, duckdb.IOException):
-                if attempt == _CONNECT_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.1 * 2**attempt)
-        raise AssertionError("unreachable")
+        try:
+            return connect_for_writing(Path(self.database), config)
+        except WarehouseHeldError as error:
+            raise Failure(
+                description=str(error),
+                metadata={"warehouse": self.database, "held_by": error.holder},
+                allow_retries=False,
+            ) from None
 
 
 class LandingArea(ConfigurableResource):

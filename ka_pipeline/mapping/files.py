@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -31,6 +32,32 @@ def mapped_files(
             continue
         dated.append((path, day))
     return sorted(dated, key=lambda item: (item[1], item[0])), undated
+
+
+def future_dated_files(
+    mappings: Iterable[EntityMapping], landing_dir: Path, today: date
+) -> list[tuple[Path, date]]:
+    """Dated files whose name holds a day after `today`, oldest first: no run loads them
+    (partitions end yesterday), and one of them would stretch a run's default range."""
+    found = [
+        (path, day)
+        for mapping in mappings
+        if mapping.is_dated
+        for path, day in mapped_files(mapping, landing_dir)[0]
+        if day > today
+    ]
+    return sorted(found, key=lambda item: (item[1], str(item[0])))
+
+
+def describe_future_files(files: list[tuple[Path, date]], today: date, timezone: str) -> str:
+    """One sentence naming the files (the first three), their days and today."""
+    shown = ", ".join(f"{path} ({day})" for path, day in files[:3])
+    more = f" and {len(files) - 3} more" if len(files) > 3 else ""
+    return (
+        f"{len(files)} landing file(s) named for a day in the future (today is {today} in "
+        f"{timezone}): "
+        f"{shown}{more}. Rename each to its business day, or move it out of the landing folder"
+    )
 
 
 class NoDeliveryError(LookupError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ka_pipeline.quality.frames import Batch
+from ka_pipeline.quality.share_gate import project_share_gate_z, wilson_lower_bound
 from ka_pipeline.quality.suites import Suite
 
 if TYPE_CHECKING:
@@ -305,6 +306,31 @@ def outcome_from_gx(suite: Suite, batch: Batch, gx_result: Any) -> ExpectationOu
     return outcome
 
 
+def _failing_percent_lower_bound(outcome: ExpectationOutcome) -> float | None:
+    """The share gate's lower bound of the failing percent (`share_gate`), of the rows GX
+    judged (missing values excluded, as in its unexpected_percent)."""
+    if outcome.unexpected_count is None or outcome.element_count is None:
+        return outcome.unexpected_percent
+    judged = outcome.element_count - (outcome.missing_count or 0)
+    z = project_share_gate_z()
+    return 100.0 * wilson_lower_bound(outcome.unexpected_count, judged, z)
+
+
+def _escalate_systemic_share(outcome: ExpectationOutcome, error_above: float) -> None:
+    """A warning rule broken by a systemic share is an error: when even the lower bound of
+    the failing share is above `error_above` percent."""
+    lower_bound = _failing_percent_lower_bound(outcome)
+    if lower_bound is None:
+        return
+    if lower_bound > error_above:
+        outcome.severity = "error"
+    elif (outcome.unexpected_percent or 0) > error_above:
+        outcome.note = (
+            f"{outcome.unexpected_percent:.1f} % failing, but its lower bound "
+            f"{lower_bound:.1f} % is not above {error_above:g} %: too few rows to block"
+        )
+
+
 def judge(suite: Suite, outcome: ExpectationOutcome, rows: int) -> ExpectationOutcome:
     """The severity rules, on the whole batch of `rows` rows: a column rule cannot fail on an
     empty batch; a warning rule broken by a systemic share is an error; an error on too
@@ -317,13 +343,8 @@ def judge(suite: Suite, outcome: ExpectationOutcome, rows: int) -> ExpectationOu
         outcome.samples, outcome.rows = [], []
         return outcome
     error_above = meta.get("error_above_percent")
-    if (
-        error_above is not None
-        and outcome.unexpected_percent is not None
-        and outcome.unexpected_percent > float(error_above)
-    ):
-        outcome.severity = "error"  # a warning rule broken by a systemic share
     if error_above is not None:
+        _escalate_systemic_share(outcome, float(error_above))
         outcome.expected += f"; ERROR above {error_above} %"
     min_rows = int(meta.get("min_rows_to_block", suite.min_rows_to_block))
     if outcome.severity == "error" and is_column_level and rows < min_rows:

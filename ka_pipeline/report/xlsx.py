@@ -110,6 +110,8 @@ PAIRED = {
 SHEET_ALL = ("全部大客户", "All key accounts")
 SHEET_NOTES = ("说明", "Notes")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# characters XML 1.0 cannot hold: openpyxl refuses a cell with one (IllegalCharacterError)
+_XML_ILLEGAL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def review_frame(marts: d.Marts) -> pd.DataFrame:
@@ -167,8 +169,20 @@ def _value(row: pd.Series, column: Column, lang: Lang):
     return str(value)
 
 
+def xml_safe_text(value):
+    """A text cell's value with each control character XML cannot hold replaced by U+FFFD,
+    so one such character in a delivered name neither crashes the workbook nor vanishes
+    unseen; any other value unchanged."""
+    return _XML_ILLEGAL_CHARS.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _append(sheet, values) -> None:
+    """Every row of every sheet goes through here (text cells made XML-safe)."""
+    sheet.append([xml_safe_text(v) for v in values])
+
+
 def _sheet_title(name: str, used: set[str]) -> str:
-    title = _BAD_SHEET_CHARS.sub("-", str(name)).strip()[:31] or "-"
+    title = _BAD_SHEET_CHARS.sub("-", xml_safe_text(str(name))).strip()[:31] or "-"
     base, n = title, 2
     while title.lower() in used:
         suffix = f" ({n})"
@@ -210,12 +224,12 @@ def write_review_workbook(
 
     def add_sheet(title: str, rows: pd.DataFrame) -> str:
         sheet = workbook.create_sheet(_sheet_title(title, used))
-        sheet.append([c.header(lang) for c in REVIEW_COLUMNS])
+        _append(sheet, [c.header(lang) for c in REVIEW_COLUMNS])
         for cell in sheet[1]:
             cell.fill, cell.font = header_fill, header_font
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for _, row in rows.iterrows():
-            sheet.append([_value(row, c, lang) for c in REVIEW_COLUMNS])
+            _append(sheet, [_value(row, c, lang) for c in REVIEW_COLUMNS])
             fill = level_fills.get(row["risk_level_code"])
             if fill is not None:
                 sheet.cell(sheet.max_row, level_index + 1).fill = fill
@@ -264,7 +278,7 @@ def write_review_workbook(
             ("!", lang.t("as_of_differs", as_of=marts.as_of_date, week_end=week.sunday))
         )
     for row in note_rows:
-        notes.append(list(row))
+        _append(notes, row)
     for (cell,) in notes.iter_rows(min_col=1, max_col=1):
         cell.font = Font(bold=True)
     names.append(notes.title)

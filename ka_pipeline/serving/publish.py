@@ -234,7 +234,9 @@ def _copy_table(conn: duckdb.DuckDBPyConnection, source: _SourceTable) -> None:
     table = source.table
     target = f"{_quoted(table.schema)}.{_quoted(table.name)}"
     conn.execute(f"create schema if not exists {_quoted(table.schema)}")
-    conn.execute(f"create table {target} as select * from warehouse.{target}")
+    # sorted on every column: a stable row order, so identical warehouses give
+    # byte-identical Parquet files (a plain copy keeps whatever order the scan yields)
+    conn.execute(f"create table {target} as select * from warehouse.{target} order by all")
     # keep dbt's documentation (persist_docs) so BI tools show it
     if source.comment:
         conn.execute(f"comment on table {target} is {_literal(source.comment)}")

@@ -5,6 +5,8 @@ with a single-run backfill policy, so a backfill of any range is one run that lo
 its files in one DuckDB scan per entity.
 """
 
+from datetime import timedelta
+
 from dagster import (
     AssetExecutionContext,
     AssetsDefinition,
@@ -30,6 +32,7 @@ from ka_pipeline.extract.loader import (
 )
 from ka_pipeline.landing.contract import ENTITIES, LINEAGE_COLUMNS, SourceEntity
 from ka_pipeline.mapping import MappingError, load_mapping
+from ka_pipeline.mapping.files import describe_future_files, future_dated_files
 
 EXTRACT_CODE_VERSION = "1"
 
@@ -54,11 +57,8 @@ def build_extract_asset(entity: SourceEntity, months: PartitionsDefinition) -> A
     def _extract(
         context: AssetExecutionContext, warehouse: DuckDBResource, landing: LandingArea
     ) -> MaterializeResult:
-        days = (
-            days_of_months(context.partition_keys, last_complete_day(landing.timezone))
-            if entity.daily
-            else None
-        )
+        yesterday = last_complete_day(landing.timezone)
+        days = days_of_months(context.partition_keys, yesterday) if entity.daily else None
         try:
             mapping = load_mapping(landing.mapping_file)
         except MappingError as error:
@@ -80,7 +80,14 @@ def build_extract_asset(entity: SourceEntity, months: PartitionsDefinition) -> A
                 metadata={"file": error.path, "rule": error.rule, "detail": error.detail},
             ) from None
         context.log.info(f"{entity.key}: loaded {result.rows} rows from {len(result.files)} files")
-        return MaterializeResult(metadata=_load_metadata(result, table_rows))
+        metadata = _load_metadata(result, table_rows)
+        today = yesterday + timedelta(days=1)
+        future = future_dated_files([entity_mapping], landing.path, today)
+        if future:  # loaded by no partition until its day: said, not skipped silently
+            note = describe_future_files(future, today, landing.timezone)
+            context.log.warning(f"{entity.key}: {note}")
+            metadata["future_dated_files"] = note
+        return MaterializeResult(metadata=metadata)
 
     _extract.__name__ = f"raw_{entity.system}__{entity.name}"
     return _extract
