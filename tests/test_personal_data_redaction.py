@@ -96,9 +96,9 @@ def test_load_errors_and_alerts_never_quote_personal_data(tmp_path):
     path = CONTACTS.path_for(landing, date(2024, 9, 1))
     path.parent.mkdir(parents=True)
     path.write_text("D1,A001,孙晓燕,决策者,13600005454,sun.xy@example.cn,2024-09-01 08:00:00\n")
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
-        with pytest.raises(LandingFileError) as caught:
-            load_deliveries(conn, CONTACTS, [Delivery(path, date(2024, 9, 1))], landing)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn, pytest.raises(LandingFileError) as c:
+        load_deliveries(conn, CONTACTS, [Delivery(path, date(2024, 9, 1))], landing)
+    caught = c
     message = str(caught.value)
     assert "[required_columns]" in message and path.name in message
     for value in ("孙晓燕", "13600005454", "sun.xy@example.cn"):
