@@ -1,6 +1,6 @@
 """What a run needs before it starts, checked up front so a failure is one clear message:
-the dbt manifest, a warehouse no other process holds, days inside the partitions, and a
-Dagster instance directory."""
+the dbt manifest, a warehouse no other process holds, days inside the partitions, the PII
+salt the warehouse was built with, and a Dagster instance directory."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import duckdb
 
 from ka_pipeline.cli.errors import EXIT_ENVIRONMENT, EXIT_USAGE, CliError
 from ka_pipeline.exposures import MANIFEST_PATH
+from ka_pipeline.salt_fingerprint import PiiSaltChangedError, check_salt
+from ka_pipeline.secrets import pii_salt
 from ka_pipeline.settings import REPO_ROOT, Settings
 
 INSTANCE_CONFIG = REPO_ROOT / "dagster.yaml"
@@ -44,6 +46,22 @@ def require_free_warehouse(settings: Settings) -> None:
             "or a client with the file open): wait for it or stop it, then run again",
             EXIT_ENVIRONMENT,
         ) from None
+
+
+def require_pii_salt(settings: Settings, *, rotate: bool) -> None:
+    """A too-short salt, or one other than the warehouse's without `--rotate-pii-salt`, stops
+    the run here, before anything is extracted (the dbt step checks again for Dagster runs)."""
+    try:
+        salt = pii_salt(settings.data_dir)
+    except ValueError as error:
+        raise CliError(str(error), EXIT_USAGE) from None
+    if not settings.warehouse_path.exists():
+        return
+    try:
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+            check_salt(conn, salt, rotate=rotate)
+    except PiiSaltChangedError as error:
+        raise CliError(str(error), EXIT_USAGE) from None
 
 
 def require_days_in_partitions(settings: Settings, first: date, last: date, today: date) -> None:
