@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ka_pipeline.personal_data import redact_text
 from ka_pipeline.secrets import redact
 
 WEBHOOK_ENV_VAR = "KA_ALERT_WEBHOOK_URL"
@@ -40,8 +41,9 @@ class RunAlert:
 
 
 def summarise_error(message: str, limit: int = 300) -> str:
-    """The message on one line, secrets redacted, shortened to `limit` characters."""
-    text = redact(" ".join(message.split()))
+    """The message on one line, secrets and e-mails / phones redacted, shortened to `limit`
+    characters."""
+    text = redact_text(redact(" ".join(message.split())))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

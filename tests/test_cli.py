@@ -17,6 +17,7 @@ from conftest import Workspace, make_workspace
 from ka_pipeline.cli import main
 from ka_pipeline.cli.errors import EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_USAGE
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
+from ka_pipeline.salt_fingerprint import record_salt
 
 TINY = ["--scale", "0.05", "--seed", "3"]
 
@@ -199,3 +200,30 @@ def test_a_run_prints_one_line_per_step_and_a_summary(clean_build):
     assert "Weekly report" in output and "BI serving:" in output
     assert "Delivery: sent to none (no channel configured)" in output
     assert str(clean_build.settings.dagster_home) in output
+
+
+def test_a_too_short_salt_stops_the_run_before_extraction(tiny):
+    result = tiny.cli("run", env={"KA_PII_SALT": "short"}, check=False)
+    assert_one_clear_line(result, EXIT_USAGE, "KA_PII_SALT is too short (5 characters)")
+    assert not tiny.settings.warehouse_path.exists()
+
+
+def test_a_changed_salt_stops_the_run_unless_the_rotation_is_explicit(tiny):
+    warehouse = tiny.settings.warehouse_path
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with duckdb.connect(str(warehouse)) as conn:
+            record_salt(conn, "a" * 32, None)
+        same = tiny.cli("run", "--check", env={"KA_PII_SALT": "a" * 32}, check=False)
+        assert same.returncode == 0, same.stderr
+        # unset: the generated salt file differs from the warehouse's salt too
+        for env in ({"KA_PII_SALT": "b" * 32}, {}):
+            changed = tiny.cli("run", "--check", env=env, check=False)
+            assert_one_clear_line(changed, EXIT_USAGE, "[pii_salt_changed]", "--rotate-pii-salt")
+            assert "a" * 32 not in changed.stderr and "b" * 32 not in changed.stderr
+        rotate = tiny.cli(
+            "run", "--check", "--rotate-pii-salt", env={"KA_PII_SALT": "b" * 32}, check=False
+        )
+        assert rotate.returncode == 0 and "Ready to build" in rotate.stdout, rotate.stderr
+    finally:
+        warehouse.unlink(missing_ok=True)

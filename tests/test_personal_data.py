@@ -8,17 +8,28 @@ generated contacts' names, phone numbers and e-mail addresses.
 from __future__ import annotations
 
 import json
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from threading import Thread
 
 import duckdb
 import pytest
-from dagster import DagsterInstance
+from conftest import SAMPLE_END, Workspace, copy_build
+from dagster import (
+    DagsterInstance,
+    DagsterRunStatus,
+    RunsFilter,
+    build_run_status_sensor_context,
+)
 from dagster._serdes import serialize_value
 from openpyxl import load_workbook
 
+from ka_pipeline.defs.automation.run_failure_alerts import run_failure_alerts
+from ka_pipeline.defs.resources import AlertLog
 from ka_pipeline.delivery import ReportFiles
 from ka_pipeline.delivery.email import build_message
 from ka_pipeline.delivery.webhooks import PAYLOADS
+from ka_pipeline.landing.contract import ENTITIES_BY_KEY
 from ka_pipeline.runs.report import latest_report_week
 
 UPSTREAM_SCHEMAS = ("raw", "staging")
@@ -175,3 +186,131 @@ def test_no_personal_data_in_delivered_messages(clean_build, personal_data):
     ]
     found = [hit for text in texts for hit in _in_text(text, personal_data)]
     assert not found, f"personal data in delivered messages: {found[:3]}"
+
+
+# ---- a hostile contacts delivery, end to end ------------------------------------------
+# One day of the clean build re-run with a contacts file whose rows are mis-shaped (a short
+# row shifts name, phone and e-mail into other columns; a source keyed by e-mail), then
+# with the same day's file delivered without its header (the load fails). Every place a
+# value can go is scanned: the warehouse outside raw / staging, the outputs, every file of
+# the Dagster instance (event log, compute logs), the CLI's output, alerts.log and the
+# alert webhook's body.
+
+HOSTILE = ["欧阳娜娜", "13712345678", "ouyang.nana@example.cn", "hostile.id@example.cn"]
+HEADERLESS = ["司马相如", "13698765432", "sima.xiangru@example.cn"]
+
+
+def _found(text: str, values: list[str]) -> list[str]:
+    forms = {v: (v, json.dumps(v)[1:-1]) for v in values}  # as written, and JSON-escaped
+    return sorted(v for v, both in forms.items() if any(form in text for form in both))
+
+
+def _tree_text(folder: Path) -> str:
+    return "\n".join(
+        p.read_bytes().decode("utf-8", errors="replace") for p in folder.rglob("*") if p.is_file()
+    )
+
+
+class _Webhook(BaseHTTPRequestHandler):
+    bodies: list[str] = []  # noqa: RUF012 - the server makes one handler per request
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        _Webhook.bodies.append(self.rfile.read(length).decode("utf-8"))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def hostile_runs(clean_build, tmp_path_factory):
+    ws = Workspace(tmp_path_factory.mktemp("hostile"))
+    copy_build(clean_build, ws.root)
+    day = SAMPLE_END.isoformat()
+    contacts = ENTITIES_BY_KEY["crm/contacts"].path_for(ws.settings.landing_dir, SAMPLE_END)
+    contacts.parent.mkdir(parents=True, exist_ok=True)
+    at = f"{day} 09:00:00"
+    contacts.write_text(
+        "contact_id,account_id,contact_name,role,phone,email,updated_at\n"
+        f"hostile.id@example.cn,A000001,王小明,决策者,13811112222,hostile.id@example.cn,{at}\n"
+        f"C-HOSTILE-2,A000001,决策者,13712345678,ouyang.nana@example.cn,{at}\n"
+        f"A000001,欧阳娜娜,影响者,13712345678,ouyang.nana@example.cn,{at}\n",
+        encoding="utf-8",
+    )
+    args = ("run", "--start", day, "--end", day, "--no-report")
+    mis_shaped = ws.cli(*args, check=False)
+    contacts.write_text(
+        f"C-HOSTILE-3,A000001,司马相如,决策者,13698765432,sima.xiangru@example.cn,{at}\n",
+        encoding="utf-8",
+    )
+    headerless = ws.cli(*args, check=False)
+    # the run-failure sensor of the daemon, on the failed run: alerts.log and the webhook
+    server = HTTPServer(("127.0.0.1", 0), _Webhook)
+    thread = Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with DagsterInstance.from_config(str(ws.settings.dagster_home)) as instance:
+            (failed,) = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.FAILURE]), limit=1)
+            failure = next(
+                e.dagster_event
+                for e in instance.all_logs(failed.run_id)
+                if e.dagster_event and e.dagster_event.event_type_value == "PIPELINE_FAILURE"
+            )
+            context = build_run_status_sensor_context(
+                sensor_name="run_failure_alerts",
+                dagster_instance=instance,
+                dagster_run=failed,
+                dagster_event=failure,
+            ).for_run_failure()
+            with pytest.MonkeyPatch.context() as env:
+                env.setenv("KA_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/h")
+                run_failure_alerts(context, alert_log=AlertLog(path=str(ws.settings.alerts_log)))
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    return ws, mis_shaped, headerless, "\n".join(_Webhook.bodies)
+
+
+def test_a_hostile_contacts_delivery_leaks_no_personal_data(hostile_runs):
+    ws, mis_shaped, headerless, webhook = hostile_runs
+    values = HOSTILE + HEADERLESS
+    output = mis_shaped.stdout + mis_shaped.stderr + headerless.stdout + headerless.stderr
+    assert "Traceback" not in output
+    assert headerless.returncode == 1 and "[required_columns]" in output, output[-3000:]
+    assert "(personal data)" in output  # the header it shows is the redacted first row
+    alerts = ws.settings.alerts_log.read_text(encoding="utf-8")
+    assert "required_columns" in alerts and "required_columns" in webhook
+    found = {
+        "cli output": _found(output, values),
+        "alerts.log": _found(alerts, values),
+        "webhook": _found(webhook, values),
+        "dagster instance (event log, compute logs)": _found(
+            _tree_text(ws.settings.dagster_home), values
+        ),
+        "outputs": _found(_tree_text(ws.settings.output_dir), values),
+    }
+    with duckdb.connect(str(ws.settings.warehouse_path), read_only=True) as conn:
+        (raw_hits,) = conn.execute(
+            "select count(*) from raw.crm__contacts where contact_id = 'hostile.id@example.cn'"
+        ).fetchone()
+        found["warehouse"] = [
+            f"{schema}.{table}.{column}"
+            for schema, table, column in conn.execute(
+                "select table_schema, table_name, column_name from information_schema.columns "
+                "where data_type = 'VARCHAR' and table_schema not in ('raw', 'staging') "
+                "and table_catalog = current_database()"
+            ).fetchall()
+            if _found(
+                "\n".join(
+                    str(r[0])
+                    for r in conn.execute(
+                        f'select distinct "{column}" from {schema}.{table}'
+                    ).fetchall()
+                ),
+                values,
+            )
+        ]
+    assert raw_hits == 1  # the mis-shaped file was delivered and kept as delivered in raw
+    assert not any(found.values()), found

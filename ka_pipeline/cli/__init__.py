@@ -51,6 +51,12 @@ def _parameter_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="check the days, parameters, warehouse and manifest, then stop without building",
     )
+    parser.add_argument(
+        "--rotate-pii-salt",
+        action="store_true",
+        help="accept a PII salt other than the warehouse's: every contact_hash_key changes "
+        "(the count is printed); without it a changed salt stops the run",
+    )
 
 
 VERBOSE_HELP = "Dagster's full log instead of one line per step; tracebacks of internal errors"

@@ -88,6 +88,7 @@ def _build(
     preflight.require_days_in_partitions(settings, start, end, _today(settings))
     preflight.require_manifest()
     preflight.require_free_warehouse(settings)
+    preflight.require_pii_salt(settings, rotate=args.rotate_pii_salt)
     check_parameters(settings, dbt_vars)
     mode = "full refresh" if full_refresh else "incremental"
     shown_vars = f", parameters {dbt_vars}" if dbt_vars else ""
@@ -101,15 +102,34 @@ def _build(
         highlight=False,
     )
     started = time.perf_counter()
-    request = BuildRequest(start, end, full_refresh, dbt_vars, verbose=args.verbose)
+    request = BuildRequest(
+        start, end, full_refresh, dbt_vars, args.verbose, rotate_pii_salt=args.rotate_pii_salt
+    )
     outcome = run_full_build(settings, request)
     for line in render_summary(settings, outcome, time.perf_counter() - started, args.verbose):
         console.print(line, highlight=False)
+    if args.rotate_pii_salt:
+        _print_salt_rotation(settings)
     report_ok = True
     if outcome.success and not args.no_report:
         report_ok = _report(args, settings)
     _print_outputs(settings)
     return EXIT_OK if outcome.success and report_ok else EXIT_RUN_FAILED
+
+
+def _print_salt_rotation(settings: Settings) -> None:
+    import duckdb
+
+    from ka_pipeline.salt_fingerprint import last_rotation
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        rotation = last_rotation(conn)
+    if rotation is None:
+        console.print("PII salt: unchanged, nothing rotated")
+    else:
+        at, changed = rotation
+        shown = "not counted (the build failed)" if changed is None else f"{changed:,} changed"
+        console.print(f"PII salt rotated at {at}: contact_hash_key(s) {shown}", highlight=False)
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> bool:

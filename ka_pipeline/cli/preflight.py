@@ -1,6 +1,6 @@
 """What a run needs before it starts, checked up front so a failure is one clear message:
-the dbt manifest, a warehouse no other process holds, days inside the partitions, and a
-Dagster instance directory."""
+the dbt manifest, a warehouse no other process holds, days inside the partitions, the PII
+salt the warehouse was built with, and a Dagster instance directory."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import os
 import shutil
 from datetime import date
 
+import duckdb
+
 from ka_pipeline.cli.errors import EXIT_ENVIRONMENT, EXIT_USAGE, CliError
 from ka_pipeline.exposures import MANIFEST_PATH
 from ka_pipeline.mapping import Mapping
 from ka_pipeline.mapping.files import describe_future_files, future_dated_files
+from ka_pipeline.salt_fingerprint import PiiSaltChangedError, check_salt
+from ka_pipeline.secrets import pii_salt
 from ka_pipeline.settings import REPO_ROOT, Settings
 from ka_pipeline.warehouse_lock import WarehouseHeldError, wait_until_free
 
@@ -42,6 +46,22 @@ def require_no_future_files(settings: Settings, mapping: Mapping, today: date) -
     future = future_dated_files(mapping.entities.values(), settings.landing_dir, today)
     if future:
         raise CliError(describe_future_files(future, today, settings.timezone), EXIT_USAGE)
+
+
+def require_pii_salt(settings: Settings, *, rotate: bool) -> None:
+    """A too-short salt, or one other than the warehouse's without `--rotate-pii-salt`, stops
+    the run here, before anything is extracted (the dbt step checks again for Dagster runs)."""
+    try:
+        salt = pii_salt(settings.data_dir)
+    except ValueError as error:
+        raise CliError(str(error), EXIT_USAGE) from None
+    if not settings.warehouse_path.exists():
+        return
+    try:
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+            check_salt(conn, salt, rotate=rotate)
+    except PiiSaltChangedError as error:
+        raise CliError(str(error), EXIT_USAGE) from None
 
 
 def require_days_in_partitions(settings: Settings, first: date, last: date, today: date) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ka_pipeline.extract.files import normalise_column_name
 from ka_pipeline.mapping.schema import ColumnSpec, EntityMapping
+from ka_pipeline.personal_data import holds_personal_data, redact_value
 
 ISO_TIMESTAMP = "%Y-%m-%d %H:%M:%S"
 _CURRENCY_SIGNS = ("¥", "￥")
@@ -48,7 +49,10 @@ class ColumnPlan:
                 f"mapped column(s) {[named(c) for c in self.missing_mapped]} "
                 "missing from the header"
             )
-        return "; ".join(parts) + f" (found {list(header)})"
+        # a file without its header shows its first data row here: redact it as data
+        personal = holds_personal_data(mapping.entity.key)
+        found = [redact_value(name, personal_entity=personal) for name in header]
+        return "; ".join(parts) + f" (found {found})"
 
 
 def plan_columns(mapping: EntityMapping, header: tuple[str, ...] | None) -> ColumnPlan:

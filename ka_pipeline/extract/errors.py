@@ -1,8 +1,14 @@
-"""Errors for bad deliveries: each names the file, the rule and, where known, row and column."""
+"""Errors for bad deliveries: each names the file, the rule and, where known, row and column.
+
+A message may quote delivered text (a header, a reader's cause): e-mail addresses and phone
+numbers in it are redacted here, once, before it reaches a log, a Dagster event or an alert.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from ka_pipeline.personal_data import redact_text
 
 
 class LandingFileError(Exception):
@@ -19,7 +25,7 @@ class LandingFileError(Exception):
     ) -> None:
         self.path = str(path)
         self.rule = rule
-        self.detail = detail
+        self.detail = redact_text(detail)
         self.row = row
         self.column = column
         where = self.path
@@ -27,4 +33,4 @@ class LandingFileError(Exception):
             where += f", row {row}"
         if column is not None:
             where += f", column {column!r}"
-        super().__init__(f"{where}: [{rule}] {detail}")
+        super().__init__(f"{where}: [{rule}] {self.detail}")

@@ -122,7 +122,7 @@ def load_deliveries(
             "file_missing",
             f"{len(missing)} expected {entity.key} file(s) not delivered: {shown}{more}",
         )
-    inspected = [(d, inspect_mapped_file(d.path, mapping)) for d in deliveries]
+    inspected = [(d, inspect_mapped_file(d.path, mapping, landing_dir)) for d in deliveries]
     ensure_raw_table(conn, entity, json_lines=mapping.file_format == "jsonl")
     result = LoadResult(entity)
     with tempfile.TemporaryDirectory(prefix="ka_extract_") as tmp:
@@ -163,8 +163,9 @@ def load_deliveries(
     return result
 
 
-def inspect_mapped_file(path: Path, mapping: EntityMapping) -> InspectedFile:
-    """`inspect_file` with the mapping's reading options."""
+def inspect_mapped_file(path: Path, mapping: EntityMapping, landing_dir: Path) -> InspectedFile:
+    """`inspect_file` with the mapping's reading options, for a file inside the landing."""
+    refuse_link_outside(path, landing_dir)
     return inspect_file(
         path,
         file_format=mapping.file_format,
@@ -174,6 +175,23 @@ def inspect_mapped_file(path: Path, mapping: EntityMapping) -> InspectedFile:
         header_row=mapping.header_row,
         sheet=mapping.sheet,
     )
+
+
+def refuse_link_outside(path: Path, landing_dir: Path) -> None:
+    """A symbolic link (the file or a folder on its path) must stay inside the landing folder.
+
+    Otherwise anyone who can drop a file could make the pipeline read any file the process
+    can (`/etc/passwd`, a key) into raw, or quote it in an error. Nothing of the target is
+    read or named. A mapping's own absolute path, without links, is the operator's choice.
+    """
+    target = path.resolve()
+    if target != path.absolute() and not target.is_relative_to(landing_dir.resolve()):
+        raise LandingFileError(
+            path,
+            "link_outside_landing",
+            f"is a symbolic link to a file outside the landing folder {landing_dir}; "
+            "links are followed only inside it: deliver the file itself",
+        )
 
 
 def ensure_raw_table(

@@ -25,8 +25,8 @@ from ka_pipeline.extract.loader import (
 )
 from ka_pipeline.mapping.files import mapped_files
 from ka_pipeline.mapping.schema import EntityMapping, Mapping
+from ka_pipeline.personal_data import PERSONAL_DATA_COLUMNS, holds_personal_data, redact_value
 
-PERSONAL_DATA_COLUMNS = frozenset({"contact_name", "phone", "email"})  # never printed
 PREVIEW_ROWS = 5
 MAX_EXAMPLES = 3
 # What staging's parsers accept (dbt_project/macros/cross_db/parse.sql): a value they do
@@ -135,7 +135,7 @@ def _check_file(conn, mapping, landing_dir, path: Path, day, rows: int, check) -
     relative = _relative(path, landing_dir)
     check.files_checked.append(relative)
     try:
-        info = inspect_mapped_file(path, mapping)
+        info = inspect_mapped_file(path, mapping, landing_dir)
     except LandingFileError as error:
         check.problems.append(Problem(error.rule, error.detail, relative))
         return
@@ -151,7 +151,7 @@ def _check_file(conn, mapping, landing_dir, path: Path, day, rows: int, check) -
                 [_named(mapping, c) for c in columns] if rule != "duplicate_columns" else columns
             )
             check.problems.append(
-                Problem(rule, f"{names} not in the header {list(info.header)}", relative)
+                Problem(rule, f"{names} not in the header {_shown_header(mapping, info)}", relative)
             )
     if plan.duplicated or plan.missing_required or plan.missing_mapped:
         return
@@ -228,10 +228,21 @@ def _preview(conn, mapping: EntityMapping, table: str, check: EntityCheck) -> No
     check.preview_columns = columns
     if not columns:
         return
-    select = ", ".join("'***'" if c in PERSONAL_DATA_COLUMNS else f'"{c}"' for c in columns)
-    check.preview_rows = conn.execute(
+    personal = PERSONAL_DATA_COLUMNS.get(mapping.entity.key, frozenset())
+    select = ", ".join("'***'" if c in personal else f'"{c}"' for c in columns)
+    rows = conn.execute(
         f"select {select} from {table} order by _row_number limit {PREVIEW_ROWS}"
     ).fetchall()
+    # a mis-shaped row moves personal values into other columns
+    check.preview_rows = [
+        tuple(redact_value(v, personal_entity=bool(personal)) for v in row) for row in rows
+    ]
+
+
+def _shown_header(mapping: EntityMapping, info) -> list:
+    """The header as delivered; a file without one shows its first data row: redacted."""
+    personal = holds_personal_data(mapping.entity.key)
+    return [redact_value(name, personal_entity=personal) for name in info.header]
 
 
 def _named(mapping: EntityMapping, canonical: str) -> str:

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ka_pipeline.personal_data import redact_value
 from ka_pipeline.quality.frames import Batch
 from ka_pipeline.quality.share_gate import project_share_gate_z, wilson_lower_bound
 from ka_pipeline.quality.suites import Suite
@@ -227,30 +228,36 @@ def _locate(
     suite: Suite, batch: Batch, outcome: ExpectationOutcome, kwargs: dict, unexpected: list
 ) -> None:
     """Fill samples (delivered text for derived columns) and the file:row they come from.
-    Values of the suite's `personal_data_columns` never leave the warehouse."""
+    Values of the suite's `personal_data_columns` never leave the warehouse; in a suite of
+    such an entity any other value is shown only when it is a plain token (a mis-shaped row
+    shifts names into other columns), and e-mails and phones are redacted everywhere."""
     column = outcome.column
     personal = set(suite.meta.get("personal_data_columns", []))
     source = batch.sources.get(column, column) if column else None
     if {column, source} & personal:
         outcome.samples = [PERSONAL_DATA]
         return
+
+    def shown(value: object, limit: int) -> str:
+        return _short(redact_value(value, personal_entity=bool(personal)), limit)
+
     if not column or column not in batch.frame:
-        outcome.samples = _distinct([_short(v, 40) for v in unexpected])
+        outcome.samples = _distinct([shown(v, 40) for v in unexpected])
         return
     hits = _failing_rows(batch, column, kwargs, outcome.type, unexpected).head(200)
     shown_column = source if source in batch.frame else column
-    outcome.samples = _distinct([_short(v, 40) for v in hits[shown_column].tolist()]) or _distinct(
-        [_short(v, 40) for v in unexpected]
+    outcome.samples = _distinct([shown(v, 40) for v in hits[shown_column].tolist()]) or _distinct(
+        [shown(v, 40) for v in unexpected]
     )
     if {"_source_file", "_row_number"} <= set(hits.columns):
         outcome.rows = [
-            f"{f}:{r} ({shown_column}={_short(v, 30)})"
+            f"{f}:{r} ({shown_column}={shown(v, 30)})"
             for f, r, v in hits[["_source_file", "_row_number", shown_column]]
             .head(MAX_ROWS)
             .itertuples(index=False)
         ]
     elif "account_id" in hits.columns and column != "account_id":
-        outcome.rows = [f"account_id={a}" for a in hits["account_id"].head(MAX_ROWS).tolist()]
+        outcome.rows = [f"account_id={shown(a, 30)}" for a in hits["account_id"].head(MAX_ROWS)]
 
 
 def _distinct(values: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from ka_pipeline.report import data as d
 from ka_pipeline.report.changes import Changes
 from ka_pipeline.report.charts import Chart
 from ka_pipeline.report.i18n import Lang
+from ka_pipeline.report.safe_text import markdown_text
 from ka_pipeline.report.weeks import ReportWeek
 
 TOP_IN_SUMMARY = 5
@@ -18,7 +19,7 @@ THUMBNAIL_WIDTH = 360
 
 
 def _cell(text: object) -> str:
-    return str(text).replace("|", "/").replace("\n", " ")
+    return markdown_text(text)
 
 
 def render_summary(
@@ -97,7 +98,7 @@ def render_summary(
             ("newly_at_risk", changes.newly_at_risk),
             ("recovered", changes.recovered),
         ):
-            names = ", ".join(str(n) for n in frame.head(8)["account_name"]) if len(frame) else ""
+            names = ", ".join(_cell(n) for n in frame.head(8)["account_name"]) if len(frame) else ""
             more = f" {lang.t('chg_more', n=len(frame) - 8)}" if len(frame) > 8 else ""
             lines.append(
                 f"- **{lang.t('chg_' + name)}**: {len(frame)}"

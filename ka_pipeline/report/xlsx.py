@@ -22,6 +22,7 @@ import pandas as pd
 
 from ka_pipeline.report import data as d
 from ka_pipeline.report.i18n import Lang
+from ka_pipeline.report.safe_text import spreadsheet_text
 from ka_pipeline.report.weeks import ReportWeek
 
 MONEY = "#,##0"
@@ -166,7 +167,7 @@ def _value(row: pd.Series, column: Column, lang: Lang):
         return int(value)
     if column.kind == "bool":
         return lang.t("yes") if bool(value) else lang.t("no")
-    return str(value)
+    return spreadsheet_text(str(value))  # delivered text, never a formula
 
 
 def xml_safe_text(value):
@@ -278,7 +279,7 @@ def write_review_workbook(
             ("!", lang.t("as_of_differs", as_of=marts.as_of_date, week_end=week.sunday))
         )
     for row in note_rows:
-        _append(notes, row)
+        _append(notes, [spreadsheet_text(str(value)) for value in row])
     for (cell,) in notes.iter_rows(min_col=1, max_col=1):
         cell.font = Font(bold=True)
     names.append(notes.title)

@@ -31,6 +31,7 @@ class BuildRequest:
     full_refresh: bool = False
     dbt_vars: dict[str, Any] = field(default_factory=dict)
     verbose: bool = False
+    rotate_pii_salt: bool = False
 
     def run_config(self) -> dict:
         dbt_config: dict[str, Any] = {}
@@ -38,6 +39,8 @@ class BuildRequest:
             dbt_config["full_refresh"] = True
         if self.dbt_vars:
             dbt_config["dbt_vars"] = self.dbt_vars
+        if self.rotate_pii_salt:
+            dbt_config["rotate_pii_salt"] = True
         ops = {"ops": {"dbt_warehouse": {"config": dbt_config}}} if dbt_config else {}
         return {**loggers_config(self.verbose), **ops}
 

@@ -14,3 +14,17 @@
 {% macro spark__ka_regex_matches(expr, pattern) -%}
     ({{ expr }} rlike '^({{ pattern }})$')
 {%- endmacro %}
+
+{#- ka_regex_replace(expr, pattern, replacement): every match replaced (no back-references). -#}
+{% macro ka_regex_replace(expr, pattern, replacement) -%}
+    {{ return(adapter.dispatch('ka_regex_replace', 'ka_pipeline')(expr, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__ka_regex_replace(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro spark__ka_regex_replace(expr, pattern, replacement) -%}
+    {#- Spark's regexp_replace replaces every match -#}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}

@@ -22,9 +22,11 @@
 {%- endmacro %}
 
 {#-
-    personal_data_columns(): delivered columns holding personal data, per source table.
+    personal_data_columns(): delivered columns holding personal data, per source table
+    (the same list as PERSONAL_DATA_COLUMNS in ka_pipeline/personal_data.py).
     They never leave raw: staging does not select them and the quarantine record of a
-    row (dq_quarantined_rows.original_values) leaves them out.
+    row (dq_quarantined_rows.original_values) leaves them out and redacts the other
+    values of such a table (macro redact_personal_data).
 -#}
 {% macro personal_data_columns(source_name, table_name) -%}
     {%- set columns = {

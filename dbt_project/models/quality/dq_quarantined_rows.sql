@@ -1,12 +1,28 @@
 -- One row per quarantined raw row of every entity: where it was delivered, the first rule
--- it failed, and its delivered values (personal data left out) as a JSON object.
+-- it failed, and its delivered values as a JSON object: personal data columns left out,
+-- every other value through redact_personal_data (a mis-shaped row shifts personal values
+-- into other columns).
 
 with
 
 {% for system, entity in source_entities() %}
 {%- set delivered = delivered_columns(system, entity) %}
-delivered_{{ system }}__{{ entity }} as (
+{%- set personal_entity = personal_data_columns(system, entity) | length > 0 %}
+source_{{ system }}__{{ entity }} as (
     {{ select_source(system, entity) }}
+),
+
+delivered_{{ system }}__{{ entity }} as (
+    select
+    {%- for column in delivered %}
+        {{ redact_personal_data(adapter.quote(column), personal_entity) }}
+        as {{ adapter.quote(column) }},
+    {%- endfor %}
+        _source_file,
+        _row_number,
+        _file_sha256,
+        _loaded_at
+    from source_{{ system }}__{{ entity }}
 ),
 
 quarantined_{{ system }}__{{ entity }} as (

@@ -8,6 +8,7 @@ decoration time.
 """
 
 import json
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, Config, Failure
@@ -20,7 +21,14 @@ from ka_pipeline.defs.dbt.project import dbt_project
 from ka_pipeline.defs.dbt.translator import KaDbtTranslator
 from ka_pipeline.defs.dbt.window import DbtWindow, window_from_tags
 from ka_pipeline.defs.partitions import last_complete_day
-from ka_pipeline.defs.resources import WAREHOUSE_POOL, LandingArea
+from ka_pipeline.defs.resources import WAREHOUSE_POOL, LandingArea, WarehouseDbtResource
+from ka_pipeline.salt_fingerprint import (
+    PiiSaltChangedError,
+    check_salt,
+    count_changed_keys,
+    record_salt,
+)
+from ka_pipeline.secrets import pii_salt
 
 
 class DbtBuildConfig(Config):
@@ -41,6 +49,11 @@ class DbtBuildConfig(Config):
         description="Overrides of the parameters in dbt_project.yml `vars:` "
         "(e.g. {'as_of_date': '2026-06-30', 'rfm_window_months': 6}); they win over the "
         "window (min_date / max_date) computed from the run's partitions.",
+    )
+    rotate_pii_salt: bool = Field(
+        default=False,
+        description="Allow a PII salt other than the one the warehouse was built with: every "
+        "contact_hash_key changes, and the step logs how many. Without it such a build stops.",
     )
 
 
@@ -83,17 +96,38 @@ def dbt_warehouse(
         if run_vars.get("min_date") and run_vars.get("max_date") and not config.full_refresh
         else "no incremental window: the facts are rebuilt from everything"
     )
+    rotated_from = _check_pii_salt(dbt, warehouse, config.rotate_pii_salt)
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     # dbt holds the DuckDB file until it exits: buffer its events, then read the warehouse
     events = list(invocation.stream())
     yield from with_table_metadata(
         events, invocation.manifest, _compiled_sql(invocation), warehouse
     )
+    if rotated_from is not None and invocation.is_successful():
+        with warehouse.get_connection() as conn:
+            changed = count_changed_keys(conn)
+        context.log.warning(f"PII salt rotated: {changed} contact_hash_key(s) changed")
     if not invocation.is_successful():
         raise Failure(
             description="dbt build failed: " + _failures(invocation),
             metadata={"dbt_command": " ".join(["dbt", *args])},
         )
+
+
+def _check_pii_salt(
+    dbt: WarehouseDbtResource, warehouse: DuckDBResource, rotate: bool
+) -> str | None:
+    """Stop before dbt when the salt is too short or silently changed; record it otherwise.
+    Returns the previous fingerprint when this build rotates the salt."""
+    try:
+        # the salt of the data directory dbt's plugin reads (Settings.dbt_env)
+        salt = pii_salt(Path(dbt.env["KA_DATA_DIR"]))
+        with warehouse.get_connection() as conn:
+            rotated_from = check_salt(conn, salt, rotate=rotate)
+            record_salt(conn, salt, rotated_from)
+    except (PiiSaltChangedError, ValueError) as error:
+        raise Failure(description=str(error)) from None
+    return rotated_from
 
 
 def _compiled_sql(invocation) -> dict[str, str]:

@@ -20,7 +20,15 @@ role_aliases as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.contact_id') }} as contact_id,
+        -- a source that keys contacts by e-mail or phone: the key is pseudonymised (salted
+        -- hash) so the address never reaches core; its versions still share one key
+        case
+            when
+                {{ redact_personal_data(clean_text('source.contact_id')) }}
+                <> {{ clean_text('source.contact_id') }}
+                then {{ ka_salted_hash('lower(' ~ clean_text('source.contact_id') ~ ')') }}
+            else {{ clean_text('source.contact_id') }}
+        end as contact_id,
         {{ clean_text('source.account_id') }} as account_id,
 
         -- attributes
