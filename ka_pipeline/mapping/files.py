@@ -1,8 +1,11 @@
-"""The files a mapping delivers, with the business day each one's name holds."""
+"""The files a mapping delivers, with the business day each one's name holds, and the
+files in its folders that no run would load (misnamed), each with the reason."""
 
 from __future__ import annotations
 
+import glob
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,17 +23,98 @@ def mapped_files(
     paths = [p for p in matching_paths(landing_dir, mapping.glob_for(None)) if p.is_file()]
     if not mapping.is_dated:
         return [(p, None) for p in paths], []
-    day_in_path = _day_regex(str(resolve_path(landing_dir, mapping.path)))
     dated, undated = [], []
     for path in paths:
-        match = day_in_path.fullmatch(str(path))
-        try:
-            day = datetime.strptime(match.group("day"), mapping.file_date_format).date()
-        except (AttributeError, ValueError):
+        day = _day_in_name(mapping, landing_dir, path)
+        if isinstance(day, date):
+            dated.append((path, day))
+        else:
             undated.append(path)
-            continue
-        dated.append((path, day))
     return sorted(dated, key=lambda item: (item[1], item[0])), undated
+
+
+@dataclass(frozen=True)
+class NotLoadedFile:
+    """A file in a mapped folder that no run loads: its name fits no entity's path."""
+
+    path: Path
+    entity: str  # the entity whose folder holds it
+    rule: str  # file_date (the name's day is no date) | file_name (matches no path)
+    reason: str
+
+    def describe(self, landing_dir: Path) -> str:
+        return f"{relative_path(self.path, landing_dir)}: not loaded: [{self.rule}] {self.reason}"
+
+
+def files_not_loaded(mapping: Mapping, landing_dir: Path) -> list[NotLoadedFile]:
+    """Every file in a mapped folder that no mapped entity loads, with the reason, by path.
+
+    A mapped folder is a directory an entity's path points into (`erp/orders` for
+    `erp/orders/orders_{date}.csv`); its other files are what a misnamed delivery looks
+    like: `orders_2025-02-30.csv` (no such day), `orders_2025-02-05_v2.csv` (text after
+    the day), `orders_2025-02-05.CSV` (names are case-sensitive).
+    """
+    loaded: set[Path] = set()
+    undated: dict[Path, NotLoadedFile] = {}
+    for entity_mapping in mapping.entities.values():
+        found, misdated = mapped_files(entity_mapping, landing_dir)
+        loaded.update(path for path, _ in found)
+        for path in misdated:
+            text = _day_in_name(entity_mapping, landing_dir, path)
+            undated.setdefault(
+                path,
+                NotLoadedFile(
+                    path,
+                    entity_mapping.entity.key,
+                    "file_date",
+                    f"the name matches {entity_mapping.path} but {text!r} is no business day "
+                    f"as {entity_mapping.file_date_format!r}",
+                ),
+            )
+    not_loaded = {p: f for p, f in undated.items() if p not in loaded}
+    for entity_mapping in mapping.entities.values():
+        for path in _files_in_folders(entity_mapping, landing_dir):
+            if path not in loaded and path not in not_loaded:
+                not_loaded[path] = NotLoadedFile(
+                    path,
+                    entity_mapping.entity.key,
+                    "file_name",
+                    _name_mismatch(entity_mapping, path),
+                )
+    return [not_loaded[p] for p in sorted(not_loaded)]
+
+
+def relative_path(path: Path, landing_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(landing_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _files_in_folders(mapping: EntityMapping, landing_dir: Path) -> list[Path]:
+    """The files directly in the folders the entity's path glob points into."""
+    folders = glob.glob(str(resolve_path(landing_dir, mapping.glob_for(None)).parent))
+    return [p for folder in folders for p in Path(folder).iterdir() if p.is_file()]
+
+
+def _name_mismatch(mapping: EntityMapping, path: Path) -> str:
+    reason = f"in the folder of {mapping.entity.key} but the name does not match {mapping.path}"
+    pattern = re.compile(_glob_regex(Path(mapping.glob_for(None)).name), re.IGNORECASE)
+    if pattern.fullmatch(path.name):
+        reason += " (only upper / lower case differs: names are case-sensitive)"
+    return reason
+
+
+def _day_in_name(mapping: EntityMapping, landing_dir: Path, path: Path) -> date | str:
+    """The business day `path`'s name holds, else the text where the day should be."""
+    day_in_path = _day_regex(str(resolve_path(landing_dir, mapping.path)))
+    match = day_in_path.fullmatch(str(path))
+    if match is None:
+        return path.name
+    try:
+        return datetime.strptime(match.group("day"), mapping.file_date_format).date()
+    except ValueError:
+        return match.group("day")
 
 
 class NoDeliveryError(LookupError):

@@ -30,6 +30,7 @@ from ka_pipeline.extract.loader import (
 )
 from ka_pipeline.landing.contract import ENTITIES, LINEAGE_COLUMNS, SourceEntity
 from ka_pipeline.mapping import MappingError, load_mapping
+from ka_pipeline.mapping.files import files_not_loaded
 
 EXTRACT_CODE_VERSION = "1"
 
@@ -80,7 +81,16 @@ def build_extract_asset(entity: SourceEntity, months: PartitionsDefinition) -> A
                 metadata={"file": error.path, "rule": error.rule, "detail": error.detail},
             ) from None
         context.log.info(f"{entity.key}: loaded {result.rows} rows from {len(result.files)} files")
-        return MaterializeResult(metadata=_load_metadata(result, table_rows))
+        not_loaded = [
+            f.describe(landing.path)
+            for f in files_not_loaded(mapping, landing.path)
+            if f.entity == entity.key
+        ]
+        for line in not_loaded:
+            context.log.warning(line)
+        return MaterializeResult(
+            metadata={**_load_metadata(result, table_rows), **_not_loaded_metadata(not_loaded)}
+        )
 
     _extract.__name__ = f"raw_{entity.system}__{entity.name}"
     return _extract
@@ -132,6 +142,16 @@ def _load_metadata(result: LoadResult, table_rows: int) -> dict:
             )
             + (f"\n\n… and {len(result.files) - 31} more files" if len(result.files) > 31 else "")
         ),
+    }
+
+
+def _not_loaded_metadata(not_loaded: list[str]) -> dict:
+    """Files in the entity's folder whose names fit no mapped path: no run loads them."""
+    listed = "\n".join(f"- {line}" for line in not_loaded[:31])
+    more = f"\n\n… and {len(not_loaded) - 31} more files" if len(not_loaded) > 31 else ""
+    return {
+        "files_not_loaded": len(not_loaded),
+        "not_loaded": MetadataValue.md(listed + more if not_loaded else "none"),
     }
 
 
