@@ -34,6 +34,7 @@ MISNAMED = {
 }
 
 
+NO_DELIVERIES = (".DS_Store", "_SUCCESS")  # never listed
 MARCH = [date(2024, 3, day) for day in range(1, 32)]
 
 
@@ -45,7 +46,7 @@ def workspace(tmp_path):
     orders_dir = ORDERS.path_for(ws.settings.landing_dir, DAY).parent
     orders_dir.mkdir(parents=True)
     names = [ORDERS.path_for(ws.settings.landing_dir, day).name for day in MARCH]
-    for name in (*names, *MISNAMED):
+    for name in (*names, *MISNAMED, *NO_DELIVERIES):
         (orders_dir / name).write_text(GOOD, encoding="utf-8")
     return ws
 

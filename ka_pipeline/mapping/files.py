@@ -92,9 +92,18 @@ def relative_path(path: Path, landing_dir: Path) -> str:
 
 
 def _files_in_folders(mapping: EntityMapping, landing_dir: Path) -> list[Path]:
-    """The files directly in the folders the entity's path glob points into."""
+    """The files directly in the folders the entity's path glob points into.
+
+    Names starting with `.` or `_` are no deliveries: hidden files (`.DS_Store`), an
+    export's `_SUCCESS` marker, the sample generator's `_generator_summary.json`.
+    """
     folders = glob.glob(str(resolve_path(landing_dir, mapping.glob_for(None)).parent))
-    return [p for folder in folders for p in Path(folder).iterdir() if p.is_file()]
+    return [
+        p
+        for folder in folders
+        for p in Path(folder).iterdir()
+        if p.is_file() and not p.name.startswith((".", "_"))
+    ]
 
 
 def _name_mismatch(mapping: EntityMapping, path: Path) -> str:
