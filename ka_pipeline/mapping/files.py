@@ -23,9 +23,10 @@ def mapped_files(
     paths = [p for p in matching_paths(landing_dir, mapping.glob_for(None)) if p.is_file()]
     if not mapping.is_dated:
         return [(p, None) for p in paths], []
+    day_in_path = _day_regex(str(resolve_path(landing_dir, mapping.path)))
     dated, undated = [], []
     for path in paths:
-        day = _day_in_name(mapping, landing_dir, path)
+        day = _day_in_name(day_in_path, mapping.file_date_format, path)
         if isinstance(day, date):
             dated.append((path, day))
         else:
@@ -46,42 +47,57 @@ class NotLoadedFile:
         return f"{relative_path(self.path, landing_dir)}: not loaded: [{self.rule}] {self.reason}"
 
 
-def files_not_loaded(mapping: Mapping, landing_dir: Path) -> list[NotLoadedFile]:
-    """Every file in a mapped folder that no mapped entity loads, with the reason, by path.
+def files_not_loaded(
+    mapping: Mapping, landing_dir: Path, entity: str | None = None
+) -> list[NotLoadedFile]:
+    """Every file in a mapped folder (of `entity` only, if given) that no mapped entity
+    loads, with the reason, by path.
 
     A mapped folder is a directory an entity's path points into (`erp/orders` for
     `erp/orders/orders_{date}.csv`); its other files are what a misnamed delivery looks
     like: `orders_2025-02-30.csv` (no such day), `orders_2025-02-05_v2.csv` (text after
-    the day), `orders_2025-02-05.CSV` (names are case-sensitive).
+    the day), `orders_2025-02-05.CSV` (names are case-sensitive). Each file is matched
+    against every mapped path (one listing per folder, no glob per entity).
     """
-    loaded: set[Path] = set()
-    undated: dict[Path, NotLoadedFile] = {}
+    paths = [
+        (m, _day_regex(str(resolve_path(landing_dir, m.path)))) for m in mapping.entities.values()
+    ]
+    owners: dict[Path, EntityMapping] = {}
     for entity_mapping in mapping.entities.values():
-        found, misdated = mapped_files(entity_mapping, landing_dir)
-        loaded.update(path for path, _ in found)
-        for path in misdated:
-            text = _day_in_name(entity_mapping, landing_dir, path)
-            undated.setdefault(
-                path,
-                NotLoadedFile(
-                    path,
-                    entity_mapping.entity.key,
-                    "file_date",
-                    f"the name matches {entity_mapping.path} but {text!r} is no business day "
-                    f"as {entity_mapping.file_date_format!r}",
-                ),
+        if entity is None or entity_mapping.entity.key == entity:
+            for path in _files_in_folders(entity_mapping, landing_dir):
+                owners.setdefault(path, entity_mapping)
+    not_loaded = []
+    for path in sorted(owners):
+        loaded, misdated = _match_mapped_paths(path, paths)
+        if not loaded:
+            owner = owners[path]
+            not_loaded.append(
+                misdated
+                or NotLoadedFile(path, owner.entity.key, "file_name", _name_mismatch(owner, path))
             )
-    not_loaded = {p: f for p, f in undated.items() if p not in loaded}
-    for entity_mapping in mapping.entities.values():
-        for path in _files_in_folders(entity_mapping, landing_dir):
-            if path not in loaded and path not in not_loaded:
-                not_loaded[path] = NotLoadedFile(
-                    path,
-                    entity_mapping.entity.key,
-                    "file_name",
-                    _name_mismatch(entity_mapping, path),
-                )
-    return [not_loaded[p] for p in sorted(not_loaded)]
+    return not_loaded
+
+
+def _match_mapped_paths(path: Path, paths) -> tuple[bool, NotLoadedFile | None]:
+    """(a mapped path loads `path`, else why a dated path that matches its name does not)."""
+    misdated = None
+    for entity_mapping, day_in_path in paths:
+        if day_in_path.fullmatch(str(path)) is None:
+            continue
+        if not entity_mapping.is_dated:
+            return True, None
+        day = _day_in_name(day_in_path, entity_mapping.file_date_format, path)
+        if isinstance(day, date):
+            return True, None
+        misdated = misdated or NotLoadedFile(
+            path,
+            entity_mapping.entity.key,
+            "file_date",
+            f"the name matches {entity_mapping.path} but {day!r} is no business day "
+            f"as {entity_mapping.file_date_format!r}",
+        )
+    return False, misdated
 
 
 def relative_path(path: Path, landing_dir: Path) -> str:
@@ -114,14 +130,13 @@ def _name_mismatch(mapping: EntityMapping, path: Path) -> str:
     return reason
 
 
-def _day_in_name(mapping: EntityMapping, landing_dir: Path, path: Path) -> date | str:
+def _day_in_name(day_in_path: re.Pattern, date_format: str, path: Path) -> date | str:
     """The business day `path`'s name holds, else the text where the day should be."""
-    day_in_path = _day_regex(str(resolve_path(landing_dir, mapping.path)))
     match = day_in_path.fullmatch(str(path))
     if match is None:
         return path.name
     try:
-        return datetime.strptime(match.group("day"), mapping.file_date_format).date()
+        return datetime.strptime(match.group("day"), date_format).date()
     except ValueError:
         return match.group("day")
 

@@ -83,7 +83,7 @@ def build_extract_asset(entity: SourceEntity, months: PartitionsDefinition) -> A
         context.log.info(f"{entity.key}: loaded {result.rows} rows from {len(result.files)} files")
         not_loaded = [
             f.describe(landing.path)
-            for f in files_not_loaded(mapping, landing.path)
+            for f in files_not_loaded(mapping, landing.path, entity.key)
             if f.entity == entity.key
         ]
         for line in not_loaded:
