@@ -27,6 +27,8 @@ from conftest import Workspace, make_workspace
 from ka_pipeline.extract.errors import LandingFileError
 from ka_pipeline.extract.loader import ensure_raw_table, expected_deliveries, load_deliveries
 from ka_pipeline.landing.contract import ENTITIES, ENTITIES_BY_KEY, SourceEntity
+from ka_pipeline.mapping import load_mapping
+from ka_pipeline.mapping.files import files_not_loaded
 
 CORPUS_DIR = Path(__file__).parent / "defects"
 REFERENCE_CASE = "00_reference_good_files"
@@ -44,6 +46,8 @@ class Delivery:
     file: Path | None
     load_error: dict | None
     link: bool = False  # lands as a symbolic link to the case's file, outside the landing
+    name: str | None = None  # lands under this (mis)name in the entity's folder
+    not_loaded: str | None = None  # the rule files_not_loaded names it with
 
     @property
     def slot(self) -> tuple[str, date | None]:
@@ -70,6 +74,8 @@ def read_case(case_yaml: Path) -> Case:
             file=case_yaml.parent / d["file"] if d.get("file") else None,
             load_error=d.get("load_error"),
             link=d.get("link", False),
+            name=d.get("name"),
+            not_loaded=d.get("not_loaded"),
         )
         for d in spec["deliveries"]
     )
@@ -115,8 +121,10 @@ def _slots_are_unique(cases: tuple[Case, ...]) -> None:
                 raise ValueError(f"{case.name} and {other} both deliver {delivery.slot}")
 
 
-def _land(delivery: Delivery, landing: Path) -> None:
+def _land(delivery: Delivery, landing: Path) -> Path:
     target = delivery.entity.path_for(landing, delivery.day)
+    if delivery.name is not None:
+        target = target.parent / delivery.name
     target.parent.mkdir(parents=True, exist_ok=True)
     if delivery.link:
         target.unlink(missing_ok=True)
@@ -125,6 +133,7 @@ def _land(delivery: Delivery, landing: Path) -> None:
         shutil.copyfile(delivery.file, target)  # bytes as delivered
     else:
         target.unlink(missing_ok=True)
+    return target
 
 
 def _load(conn, landing: Path, entity: SourceEntity, days: list[date] | None) -> None:
@@ -150,8 +159,12 @@ def corpus(tmp_path_factory) -> CorpusBuild:
         for *_, delivery in superseded:
             _land(delivery, build.landing)
             _load(conn, build.landing, delivery.entity, _days(delivery))
+        # misnamed files: landed next to the others, never loaded
+        for *_, delivery in final:
+            if delivery.name is not None:
+                _land(delivery, build.landing)
         # the files that must load: one load per entity, as an extraction run does
-        loading = [(c, i, d) for c, i, d in final if not d.load_error]
+        loading = [(c, i, d) for c, i, d in final if not d.load_error and d.name is None]
         for entity in ENTITIES:
             group = [(c, i, d) for c, i, d in loading if d.entity is entity]
             for _, _, delivery in group:
@@ -255,6 +268,8 @@ def test_defect_case(corpus, case: Case):
         outcome = corpus.load_outcomes.get((case.name, index))
         if delivery.load_error:
             _assert_load_error(corpus, delivery, outcome)
+        elif delivery.not_loaded:
+            _assert_not_loaded(corpus, delivery)
         else:
             assert outcome is None, f"{delivery.file} failed to load: {outcome!r}"
     for expected in case.files:
@@ -286,6 +301,21 @@ def _assert_load_error(corpus, delivery: Delivery, error: BaseException | None) 
         "select count(*) from raw._load_log where source_file = ?", [source_file]
     )[0]
     assert (rows, logged) == (0, 0)
+
+
+def _assert_not_loaded(corpus, delivery: Delivery) -> None:
+    """A misnamed file: listed with its rule, and not a row of it in raw."""
+    not_loaded = {
+        f.path.relative_to(corpus.landing).as_posix(): f.rule
+        for f in files_not_loaded(load_mapping(), corpus.landing)
+    }
+    folder = delivery.entity.path_for(corpus.landing, delivery.day).parent
+    source_file = (folder / delivery.name).relative_to(corpus.landing).as_posix()
+    assert not_loaded.get(source_file) == delivery.not_loaded, not_loaded
+    (rows,) = corpus.query(
+        f"select count(*) from raw.{delivery.entity.table} where _source_file = ?", [source_file]
+    )[0]
+    assert rows == 0
 
 
 def _assert_file_outcome(corpus, expected: dict) -> None:

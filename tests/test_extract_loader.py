@@ -205,3 +205,26 @@ def test_mapping_encoding_that_does_not_decode_names_file_and_encoding(conn, tmp
         )
     assert error.value.rule == "encoding"
     assert "o.csv" in str(error.value) and "utf-8" in str(error.value)
+
+
+def test_an_unreadable_file_fails_naming_the_file_and_the_cause(conn, tmp_path):
+    from ka_pipeline.mapping import parse_mapping
+
+    # a real EIO: /proc/self/mem is a regular file, and reading it from offset 0 fails
+    mapping = parse_mapping(
+        {"entities": {"erp/products": {"path": "/proc/self/mem", "format": "csv"}}}
+    ).get("erp/products")
+    with pytest.raises(LandingFileError) as error:
+        deliveries = expected_deliveries(PRODUCTS, tmp_path, None, mapping)
+        load_deliveries(conn, PRODUCTS, deliveries, tmp_path, mapping)
+    assert str(error.value) == "/proc/self/mem: [unreadable] cannot be read: Input/output error"
+
+
+def test_a_header_wider_than_any_export_fails_naming_the_line(conn, tmp_path):
+    root = tmp_path / "landing"
+    header = "order_id,account_id,order_date" + "," * 5000
+    write(ORDERS.path_for(root, DAY1), header + "\nO1,A1,2024-03-01\n")
+    with pytest.raises(LandingFileError) as error:
+        load(conn, ORDERS, root, [DAY1])
+    assert (error.value.rule, error.value.row) == ("unreadable_line", 1)
+    assert "5003 columns, more than the 2000" in str(error.value)

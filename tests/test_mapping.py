@@ -442,7 +442,17 @@ def test_check_mapping_passes_a_clean_export_and_never_opens_a_warehouse(
         (
             {"entities": {"erp/orders": {"path": "x.csv", "header_row": 0}}},
             "entities.erp/orders.header_row",
-            ">= 1",
+            "from 1 to 1000",
+        ),
+        (
+            {"entities": {"erp/orders": {"path": "x.csv", "header_row": 100000000000}}},
+            "entities.erp/orders.header_row",
+            "from 1 to 1000, got 100000000000",
+        ),
+        (
+            {"entities": {"erp/orders": {"path": "x.csv", "header_row": 2.5}}},
+            "entities.erp/orders.header_row",
+            "line number",
         ),
         (
             {"entities": {"erp/orders": {"path": "x.csv", "delimeter": ";"}}},

@@ -13,6 +13,7 @@ the delivered value. The expressions are DuckDB SQL: the loader is DuckDB's read
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ka_pipeline.extract.files import normalise_column_name
@@ -64,8 +65,8 @@ def plan_columns(mapping: EntityMapping, header: tuple[str, ...] | None) -> Colu
     plan = ColumnPlan()
     by_name: dict[str, str] = {}
     if header is not None:
-        normalised = [normalise_column_name(c) for c in header]
-        plan.duplicated = sorted({c for c in normalised if normalised.count(c) > 1})
+        counts = Counter(normalise_column_name(c) for c in header)
+        plan.duplicated = sorted(c for c, n in counts.items() if n > 1)
         by_name = {normalise_column_name(c): c for c in header}
     for canonical in mapping.entity.raw_columns:
         spec = mapping.spec(canonical)

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from ka_pipeline.extract.errors import LandingFileError
 
+# More columns than any export has: a header this wide is a broken file (a run of
+# delimiters), and DuckDB would spend minutes binding it.
+MAX_HEADER_COLUMNS = 2000
 # Encodings tried in order. GB18030 is a superset of GBK/GB2312, the usual encodings of
 # Chinese Excel/ERP exports; DuckDB reads only UTF-8, so those files are transcoded.
 _ENCODINGS = ("utf-8", "gb18030")
@@ -56,12 +59,16 @@ def inspect_file(
         data = path.read_bytes()
     except FileNotFoundError:
         raise LandingFileError(path, "file_missing", "expected file was not delivered") from None
+    except OSError as error:  # permission, EIO, a directory: the file exists but cannot be read
+        raise LandingFileError(
+            path, "unreadable", f"cannot be read: {error.strerror or error}"
+        ) from None
     sha256 = hashlib.sha256(data).hexdigest()
     if file_format == "parquet":
         return InspectedFile(path, sha256, len(data), "parquet", None, _parquet_header(path))
     if file_format == "xlsx":
         text = _xlsx_as_csv(path, sheet, header_row) if data else ""
-        header = tuple(next(csv.reader(io.StringIO(text)), []))
+        header = _csv_header(path, text, 1, ",", '"', reported_row=header_row)
         return InspectedFile(path, sha256, len(data), "xlsx", text, header)
     encoding, text = _decode(path, data, encoding)
     newlines_mixed = file_format == "csv" and _has_mixed_newlines(text)
@@ -69,12 +76,7 @@ def inspect_file(
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     header: tuple[str, ...] = ()
     if file_format == "csv" and text:
-        lines = io.StringIO(text.lstrip("\ufeff"))
-        for _ in range(header_row - 1):
-            lines.readline()
-        header = tuple(
-            next(csv.reader([lines.readline()], delimiter=delimiter, quotechar=quote or None), [])
-        )
+        header = _csv_header(path, text.lstrip("\ufeff"), header_row, delimiter, quote)
     return InspectedFile(
         path=path,
         sha256=sha256,
@@ -83,6 +85,43 @@ def inspect_file(
         text=None if encoding in ("utf-8", "utf-8-sig") and not newlines_mixed else text,
         header=header,
     )
+
+
+def _csv_header(
+    path: Path,
+    text: str,
+    header_row: int,
+    delimiter: str,
+    quote: str,
+    *,
+    reported_row: int | None = None,
+) -> tuple[str, ...]:
+    """The column names on line `header_row`; an empty name becomes `unnamed_<position>`.
+
+    Excel exports often end every line with a delimiter: the column without a name is
+    then an extra column like any other, not a nameless one DuckDB cannot bind. A header
+    the CSV reader refuses (a field over its limit, e.g. a 1 MB line without a newline),
+    or one wider than MAX_HEADER_COLUMNS, fails the file, naming the line.
+    """
+    lines = io.StringIO(text)
+    for _ in range(header_row - 1):
+        lines.readline()
+    try:
+        names = next(
+            csv.reader([lines.readline()], delimiter=delimiter, quotechar=quote or None), []
+        )
+    except csv.Error as error:
+        raise LandingFileError(
+            path, "unreadable_line", f"header: {error}", row=reported_row or header_row
+        ) from None
+    if len(names) > MAX_HEADER_COLUMNS:
+        raise LandingFileError(
+            path,
+            "unreadable_line",
+            f"header: {len(names)} columns, more than the {MAX_HEADER_COLUMNS} an export has",
+            row=reported_row or header_row,
+        )
+    return tuple(name or f"unnamed_{position}" for position, name in enumerate(names, 1))
 
 
 def _has_mixed_newlines(text: str) -> bool:

@@ -139,7 +139,7 @@ def load_deliveries(
             for header, (plan, group) in plans.items():
                 try:
                     _insert_group(conn, mapping, header, plan, [path for *_, path in group])
-                except duckdb.InvalidInputException as error:
+                except duckdb.Error as error:
                     raise _reader_error(error, group) from None
             counts = _row_counts_by_file(conn, entity, deliveries, landing_dir)
             for delivery, info in inspected:
@@ -354,13 +354,14 @@ def _insert_group(
     )
 
 
-def _reader_error(error: duckdb.InvalidInputException, group: list) -> LandingFileError:
+def _reader_error(error: duckdb.Error, group: list) -> LandingFileError:
     """DuckDB's reader gave up on a file: name the delivered file, its line and the cause.
 
     It does for an unterminated quote (a file cut off inside a quoted value), a row with
-    more fields than the header, or a line longer than the reader's limit (2,000,000
-    bytes). Its message names the file it read (for a transcoded file, the UTF-8 copy) and
-    the line; the line's content is left out, as it may hold personal data.
+    more fields than the header, a line longer than the reader's limit (2,000,000
+    bytes), a damaged Parquet file or one it cannot open. Its message names the file it
+    read (for a transcoded file, the UTF-8 copy) and the line; the line's content is left
+    out, as it may hold personal data.
     """
     message = str(error)
     read_file = re.search(r"^\s*file = (.+)$", message, re.MULTILINE)

@@ -2,10 +2,11 @@
 
 For each mapped entity it loads its newest files with the real loader into an in-memory
 DuckDB (the warehouse is never opened), looks at the first rows of each, shows them as
-canonical columns and lists every problem: files not found, required or mapped columns
-missing from a header, values staging would quarantine (unparseable dates, timestamps
-and numbers, missing required values) and values a `values:` map does not cover, each
-with examples.
+canonical columns and lists every problem: files not found, files in a mapped folder
+that no run would load (a misnamed day, `.CSV`), files the reader cannot read, required
+or mapped columns missing from a header, values staging would quarantine (unparseable
+dates, timestamps and numbers, missing required values) and values a `values:` map does
+not cover, each with examples.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from ka_pipeline.extract.loader import (
     load_deliveries,
     resolve_path,
 )
-from ka_pipeline.mapping.files import mapped_files
+from ka_pipeline.mapping.files import (
+    NotLoadedFile,
+    files_not_loaded,
+    mapped_files,
+    relative_path,
+)
 from ka_pipeline.mapping.schema import EntityMapping, Mapping
 from ka_pipeline.personal_data import PERSONAL_DATA_COLUMNS, holds_personal_data, redact_value
 
@@ -41,7 +47,7 @@ _STAGING_TIMESTAMP_FORMATS = (
 
 @dataclass(frozen=True)
 class Problem:
-    rule: str  # file_missing, file_date, required_columns, unparseable_date, unmapped_value, ...
+    rule: str  # file_missing, file_name, required_columns, unparseable_date, unmapped_value, ...
     detail: str
     file: str | None = None
     column: str | None = None
@@ -97,24 +103,33 @@ def check_mapping(
     mapping: Mapping, landing_dir: Path, *, rows: int = 20, files: int = 7
 ) -> MappingCheck:
     """Check the newest `files` files (0: all) of each mapped entity, `rows` rows of each."""
+    not_loaded = files_not_loaded(mapping, landing_dir)
     checks = [
-        _check_entity(entity_mapping, landing_dir, rows, files)
+        _check_entity(
+            entity_mapping,
+            landing_dir,
+            rows,
+            files,
+            [f for f in not_loaded if f.entity == entity_mapping.entity.key],
+        )
         for entity_mapping in mapping.entities.values()
     ]
     return MappingCheck(mapping, landing_dir, checks)
 
 
-def _check_entity(mapping: EntityMapping, landing_dir: Path, rows: int, files: int) -> EntityCheck:
+def _check_entity(
+    mapping: EntityMapping,
+    landing_dir: Path,
+    rows: int,
+    files: int,
+    not_loaded: list[NotLoadedFile],
+) -> EntityCheck:
     check = EntityCheck(mapping.entity.key, mapping)
-    found, undated = mapped_files(mapping, landing_dir)
-    for path in undated:
-        check.problems.append(
-            Problem(
-                "file_date",
-                f"matches the path but names no business day as {mapping.file_date_format!r}",
-                _relative(path, landing_dir),
-            )
-        )
+    check.problems.extend(
+        Problem(f.rule, f"not loaded: {f.reason}", relative_path(f.path, landing_dir))
+        for f in not_loaded
+    )
+    found, _ = mapped_files(mapping, landing_dir)
     check.files_matched = len(found)
     if not found:
         check.problems.append(
@@ -132,7 +147,7 @@ def _check_entity(mapping: EntityMapping, landing_dir: Path, rows: int, files: i
 
 
 def _check_file(conn, mapping, landing_dir, path: Path, day, rows: int, check) -> None:
-    relative = _relative(path, landing_dir)
+    relative = relative_path(path, landing_dir)
     check.files_checked.append(relative)
     try:
         info = inspect_mapped_file(path, mapping, landing_dir)
@@ -162,9 +177,6 @@ def _check_file(conn, mapping, landing_dir, path: Path, day, rows: int, check) -
         load_deliveries(conn, mapping.entity, [Delivery(path, day)], landing_dir, mapping)
     except LandingFileError as error:
         check.problems.append(Problem(error.rule, error.detail, relative))
-        return
-    except duckdb.Error as error:
-        check.problems.append(Problem("unreadable", str(error).splitlines()[0], relative))
         return
     # only the first `rows` rows are looked at: a dry run, not a validation of everything
     conn.execute(f"delete from {table} where _row_number > {int(rows)}")
@@ -257,13 +269,6 @@ def _separators(spec) -> str:
         f" (mapping decimal {spec.decimal_separator or '.'!r}, "
         f"thousands {spec.thousands_separator or ''!r})"
     )
-
-
-def _relative(path: Path, landing_dir: Path) -> str:
-    try:
-        return path.resolve().relative_to(landing_dir.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _render_entity(check: EntityCheck) -> list[str]:

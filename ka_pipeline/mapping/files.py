@@ -1,9 +1,12 @@
-"""The files a mapping delivers, with the business day each one's name holds."""
+"""The files a mapping delivers, with the business day each one's name holds, and the
+files in its folders that no run would load (misnamed), each with the reason."""
 
 from __future__ import annotations
 
+import glob
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,13 +27,11 @@ def mapped_files(
     day_in_path = _day_regex(str(resolve_path(landing_dir, mapping.path)))
     dated, undated = [], []
     for path in paths:
-        match = day_in_path.fullmatch(str(path))
-        try:
-            day = datetime.strptime(match.group("day"), mapping.file_date_format).date()
-        except (AttributeError, ValueError):
+        day = _day_in_name(day_in_path, mapping.file_date_format, path)
+        if isinstance(day, date):
+            dated.append((path, day))
+        else:
             undated.append(path)
-            continue
-        dated.append((path, day))
     return sorted(dated, key=lambda item: (item[1], item[0])), undated
 
 
@@ -58,6 +59,113 @@ def describe_future_files(files: list[tuple[Path, date]], today: date, timezone:
         f"{timezone}): "
         f"{shown}{more}. Rename each to its business day, or move it out of the landing folder"
     )
+
+
+@dataclass(frozen=True)
+class NotLoadedFile:
+    """A file in a mapped folder that no run loads: its name fits no entity's path."""
+
+    path: Path
+    entity: str  # the entity whose folder holds it
+    rule: str  # file_date (the name's day is no date) | file_name (matches no path)
+    reason: str
+
+    def describe(self, landing_dir: Path) -> str:
+        return f"{relative_path(self.path, landing_dir)}: not loaded: [{self.rule}] {self.reason}"
+
+
+def files_not_loaded(
+    mapping: Mapping, landing_dir: Path, entity: str | None = None
+) -> list[NotLoadedFile]:
+    """Every file in a mapped folder (of `entity` only, if given) that no mapped entity
+    loads, with the reason, by path.
+
+    A mapped folder is a directory an entity's path points into (`erp/orders` for
+    `erp/orders/orders_{date}.csv`); its other files are what a misnamed delivery looks
+    like: `orders_2025-02-30.csv` (no such day), `orders_2025-02-05_v2.csv` (text after
+    the day), `orders_2025-02-05.CSV` (names are case-sensitive). Each file is matched
+    against every mapped path (one listing per folder, no glob per entity).
+    """
+    paths = [
+        (m, _day_regex(str(resolve_path(landing_dir, m.path)))) for m in mapping.entities.values()
+    ]
+    owners: dict[Path, EntityMapping] = {}
+    for entity_mapping in mapping.entities.values():
+        if entity is None or entity_mapping.entity.key == entity:
+            for path in _files_in_folders(entity_mapping, landing_dir):
+                owners.setdefault(path, entity_mapping)
+    not_loaded = []
+    for path in sorted(owners):
+        loaded, misdated = _match_mapped_paths(path, paths)
+        if not loaded:
+            owner = owners[path]
+            not_loaded.append(
+                misdated
+                or NotLoadedFile(path, owner.entity.key, "file_name", _name_mismatch(owner, path))
+            )
+    return not_loaded
+
+
+def _match_mapped_paths(path: Path, paths) -> tuple[bool, NotLoadedFile | None]:
+    """(a mapped path loads `path`, else why a dated path that matches its name does not)."""
+    misdated = None
+    for entity_mapping, day_in_path in paths:
+        if day_in_path.fullmatch(str(path)) is None:
+            continue
+        if not entity_mapping.is_dated:
+            return True, None
+        day = _day_in_name(day_in_path, entity_mapping.file_date_format, path)
+        if isinstance(day, date):
+            return True, None
+        misdated = misdated or NotLoadedFile(
+            path,
+            entity_mapping.entity.key,
+            "file_date",
+            f"the name matches {entity_mapping.path} but {day!r} is no business day "
+            f"as {entity_mapping.file_date_format!r}",
+        )
+    return False, misdated
+
+
+def relative_path(path: Path, landing_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(landing_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _files_in_folders(mapping: EntityMapping, landing_dir: Path) -> list[Path]:
+    """The files directly in the folders the entity's path glob points into.
+
+    Names starting with `.` or `_` are no deliveries: hidden files (`.DS_Store`), an
+    export's `_SUCCESS` marker, the sample generator's `_generator_summary.json`.
+    """
+    folders = glob.glob(str(resolve_path(landing_dir, mapping.glob_for(None)).parent))
+    return [
+        p
+        for folder in folders
+        for p in Path(folder).iterdir()
+        if p.is_file() and not p.name.startswith((".", "_"))
+    ]
+
+
+def _name_mismatch(mapping: EntityMapping, path: Path) -> str:
+    reason = f"in the folder of {mapping.entity.key} but the name does not match {mapping.path}"
+    pattern = re.compile(_glob_regex(Path(mapping.glob_for(None)).name), re.IGNORECASE)
+    if pattern.fullmatch(path.name):
+        reason += " (only upper / lower case differs: names are case-sensitive)"
+    return reason
+
+
+def _day_in_name(day_in_path: re.Pattern, date_format: str, path: Path) -> date | str:
+    """The business day `path`'s name holds, else the text where the day should be."""
+    match = day_in_path.fullmatch(str(path))
+    if match is None:
+        return path.name
+    try:
+        return datetime.strptime(match.group("day"), date_format).date()
+    except ValueError:
+        return match.group("day")
 
 
 class NoDeliveryError(LookupError):

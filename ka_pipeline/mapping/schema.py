@@ -36,6 +36,9 @@ _FORMAT_BY_SUFFIX = {
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb2312", "gb18030")
 GENERATORS = ("row_id",)
 ON_MISSING_DAY = ("fail", "skip")
+# The lines above the header are skipped one by one (by the header reader and DuckDB): an
+# export's preamble is a few lines, and a bound keeps a typo from reading for minutes.
+MAX_HEADER_ROW = 1000
 # `{date}` or `{date:<strftime format>}` in a path: the business day the file is for
 DATE_PLACEHOLDER = re.compile(r"\{date(?::([^{}]+))?\}")
 ISO_DATE = "%Y-%m-%d"
@@ -239,8 +242,14 @@ def _parse_entity(entity: SourceEntity, settings: Any, path) -> EntityMapping:
     if not isinstance(quote, str) or len(quote) > 1:
         raise fail("quote", f'must be one character (\'"\') or "" for none, got {quote!r}')
     header_row = settings.get("header_row", 1)
-    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
-        raise fail("header_row", f"must be a line number >= 1, got {header_row!r}")
+    if (
+        not isinstance(header_row, int)
+        or isinstance(header_row, bool)
+        or not 1 <= header_row <= MAX_HEADER_ROW
+    ):
+        raise fail(
+            "header_row", f"must be a line number from 1 to {MAX_HEADER_ROW}, got {header_row!r}"
+        )
     sheet = settings.get("sheet")
     if sheet is not None and (file_format != "xlsx" or not isinstance(sheet, str)):
         raise fail("sheet", "a sheet name, for the xlsx format only")

@@ -1,4 +1,5 @@
-"""The end-of-run summary of `ka-pipeline run`: rows per layer, quarantine, checks, outputs.
+"""The end-of-run summary of `ka-pipeline run`: rows per layer, quarantine, files not
+loaded, checks, outputs.
 
 The warehouse is read read-only after the run has released it. The figures are counts of
 what the run left behind, not metrics: metrics live in the marts.
@@ -12,6 +13,8 @@ from pathlib import Path
 import duckdb
 from rich.markup import escape
 
+from ka_pipeline.mapping import MappingError, load_mapping
+from ka_pipeline.mapping.files import files_not_loaded
 from ka_pipeline.runs.outcome import RunOutcome
 from ka_pipeline.settings import Settings
 
@@ -80,6 +83,7 @@ def render_summary(
                 f"  quarantined {counts.quarantined_rows:,} rows (quality.dq_quarantined_rows); "
                 f"files not reconciled: {counts.unreconciled_files}"
             )
+    lines.extend(_not_loaded_lines(settings))
     lines.append(
         f"\nChecks: {outcome.checks_evaluated} evaluated, {len(outcome.errors)} failed, "
         f"{len(outcome.warnings)} warned"
@@ -88,6 +92,24 @@ def render_summary(
         colour = "red" if check.severity == "ERROR" else "yellow"
         lines.append(
             f"  [{colour}]{check.severity}[/] {check.name}: {_first_lines(check.description)}"
+        )
+    return lines
+
+
+def _not_loaded_lines(settings: Settings, limit: int = 20) -> list[str]:
+    """The files in mapped folders no run loads (misnamed), so a run never skips one silently."""
+    try:
+        mapping = load_mapping(settings.mapping_file)
+    except MappingError:  # the run itself has already failed on it, with the message
+        return []
+    not_loaded = files_not_loaded(mapping, settings.landing_dir)
+    if not not_loaded:
+        return []
+    lines = [f"\n[yellow]Files not loaded: {len(not_loaded)}[/] (their names fit no mapped path)"]
+    lines += [f"  {_first_lines(f.describe(settings.landing_dir))}" for f in not_loaded[:limit]]
+    if len(not_loaded) > limit:
+        lines.append(
+            f"  … and {len(not_loaded) - limit} more (ka-pipeline check-mapping lists all)"
         )
     return lines
 

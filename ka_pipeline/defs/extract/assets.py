@@ -32,7 +32,7 @@ from ka_pipeline.extract.loader import (
 )
 from ka_pipeline.landing.contract import ENTITIES, LINEAGE_COLUMNS, SourceEntity
 from ka_pipeline.mapping import MappingError, load_mapping
-from ka_pipeline.mapping.files import describe_future_files, future_dated_files
+from ka_pipeline.mapping.files import describe_future_files, files_not_loaded, future_dated_files
 
 EXTRACT_CODE_VERSION = "1"
 
@@ -80,7 +80,14 @@ def build_extract_asset(entity: SourceEntity, months: PartitionsDefinition) -> A
                 metadata={"file": error.path, "rule": error.rule, "detail": error.detail},
             ) from None
         context.log.info(f"{entity.key}: loaded {result.rows} rows from {len(result.files)} files")
-        metadata = _load_metadata(result, table_rows)
+        not_loaded = [
+            f.describe(landing.path)
+            for f in files_not_loaded(mapping, landing.path, entity.key)
+            if f.entity == entity.key
+        ]
+        for line in not_loaded:
+            context.log.warning(line)
+        metadata = {**_load_metadata(result, table_rows), **_not_loaded_metadata(not_loaded)}
         today = yesterday + timedelta(days=1)
         future = future_dated_files([entity_mapping], landing.path, today)
         if future:  # loaded by no partition until its day: said, not skipped silently
@@ -139,6 +146,16 @@ def _load_metadata(result: LoadResult, table_rows: int) -> dict:
             )
             + (f"\n\n… and {len(result.files) - 31} more files" if len(result.files) > 31 else "")
         ),
+    }
+
+
+def _not_loaded_metadata(not_loaded: list[str]) -> dict:
+    """Files in the entity's folder whose names fit no mapped path: no run loads them."""
+    listed = "\n".join(f"- {line}" for line in not_loaded[:31])
+    more = f"\n\n… and {len(not_loaded) - 31} more files" if len(not_loaded) > 31 else ""
+    return {
+        "files_not_loaded": len(not_loaded),
+        "not_loaded": MetadataValue.md(listed + more if not_loaded else "none"),
     }
 
 
