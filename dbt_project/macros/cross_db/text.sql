@@ -1,6 +1,7 @@
 {#-
-    Text clean-up shared by every staging model. All of these are portable SQL
-    (trim, nullif, translate, replace, lower), so they need no dispatch.
+    Text clean-up shared by every staging model. Portable SQL (trim, nullif, translate,
+    replace, lower), but for the Unicode character classes of strip_invisible and
+    has_unreadable_characters, which each engine's regular expressions spell differently.
 -#}
 
 {#- clean_text(expr): trimmed text, with empty strings turned into null. -#}
@@ -24,4 +25,67 @@
 -#}
 {% macro normalise_label(expr) -%}
     nullif(lower(replace(replace(replace(trim({{ expr }}), chr(9), ''), ' ', ''), '　', '')), '')
+{%- endmacro %}
+
+{#-
+    clean_key(expr): the one normaliser of every key column (account_id, order_id, ...), so
+    that one account delivered in several spellings stays one account. The trimmed text
+    with the compatibility forms NFKC folds in ids mapped onto ASCII (the full-width block:
+    Ａ００１ -> A001; ideographic, no-break and other typographic spaces -> a space), and
+    every invisible character removed (zero-width space and joiners, BOM, soft hyphen,
+    direction marks, tabs and other control characters, line separators); empty -> null.
+    A key still holding a character that is no letter, digit, punctuation, symbol or space
+    is quarantined (rule_key_shape: invalid_key), as is a JSON array or object (json_key).
+-#}
+{% macro clean_key(expr) -%}
+    nullif(trim({{ strip_invisible(
+        "translate(" ~ expr ~ ", '" ~ _fullwidth_forms() ~ "', '" ~ _ascii_forms() ~ "')"
+    ) }}), '')
+{%- endmacro %}
+
+{#- U+FF01..U+FF5E (but ＇ and ＼, which would need escaping) and the typographic spaces,
+    and their ASCII counterparts, in the same order. -#}
+{% macro _fullwidth_forms() -%}
+    ！＂＃＄％＆（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　               
+{%- endmacro %}
+
+{% macro _ascii_forms() -%}
+    !"#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~                
+{%- endmacro %}
+
+{#- strip_invisible(expr): `expr` without control (Cc), format (Cf: zero-width space,
+    joiners, BOM, soft hyphen, direction marks) and line / paragraph separator characters. -#}
+{% macro strip_invisible(expr) -%}
+    {{ return(adapter.dispatch('strip_invisible', 'ka_pipeline')(expr)) }}
+{%- endmacro %}
+
+{% macro default__strip_invisible(expr) -%}
+    {{ exceptions.raise_compiler_error('strip_invisible: no implementation for ' ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__strip_invisible(expr) -%}
+    regexp_replace({{ expr }}, '[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]', '', 'g')
+{%- endmacro %}
+
+{#- Spark's regexp_replace replaces every match and takes no flags (Java regex classes). -#}
+{% macro spark__strip_invisible(expr) -%}
+    regexp_replace({{ expr }}, '[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]', '')
+{%- endmacro %}
+
+{#- has_unreadable_characters(expr): a character that is no letter, mark, digit,
+    punctuation, symbol or plain space (private use, unassigned, other spaces). -#}
+{% macro has_unreadable_characters(expr) -%}
+    {{ return(adapter.dispatch('has_unreadable_characters', 'ka_pipeline')(expr)) }}
+{%- endmacro %}
+
+{% macro default__has_unreadable_characters(expr) -%}
+    {{ exceptions.raise_compiler_error('has_unreadable_characters: no implementation for ' ~ target.type) }}
+{%- endmacro %}
+
+{% macro duckdb__has_unreadable_characters(expr) -%}
+    regexp_matches({{ expr }}, '[^\p{L}\p{M}\p{N}\p{P}\p{S} ]')
+{%- endmacro %}
+
+{% macro spark__has_unreadable_characters(expr) -%}
+    ({{ expr }} rlike '[^\\p{L}\\p{M}\\p{N}\\p{P}\\p{S} ]')
 {%- endmacro %}

@@ -20,8 +20,8 @@ role_aliases as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.contact_id') }} as contact_id,
-        {{ clean_text('source.account_id') }} as account_id,
+        {{ clean_key('source.contact_id') }} as contact_id,
+        {{ clean_key('source.account_id') }} as account_id,
 
         -- attributes
         role_aliases.code as role,
