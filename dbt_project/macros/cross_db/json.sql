@@ -70,7 +70,9 @@
 {%- endmacro %}
 
 {% macro default__has_duplicate_json_keys(expr) -%}
-    {{ exceptions.raise_compiler_error('has_duplicate_json_keys: no implementation for ' ~ target.type) }}
+    {{ exceptions.raise_compiler_error(
+        'has_duplicate_json_keys: no implementation for ' ~ target.type
+    ) }}
 {%- endmacro %}
 
 {% macro duckdb__has_duplicate_json_keys(expr) -%}

@@ -60,7 +60,9 @@
 {%- endmacro %}
 
 {% macro default__strip_invisible(expr) -%}
-    {{ exceptions.raise_compiler_error('strip_invisible: no implementation for ' ~ target.type) }}
+    {{ exceptions.raise_compiler_error(
+        'strip_invisible: no implementation for ' ~ target.type
+    ) }}
 {%- endmacro %}
 
 {% macro duckdb__strip_invisible(expr) -%}
@@ -79,7 +81,9 @@
 {%- endmacro %}
 
 {% macro default__has_unreadable_characters(expr) -%}
-    {{ exceptions.raise_compiler_error('has_unreadable_characters: no implementation for ' ~ target.type) }}
+    {{ exceptions.raise_compiler_error(
+        'has_unreadable_characters: no implementation for ' ~ target.type
+    ) }}
 {%- endmacro %}
 
 {% macro duckdb__has_unreadable_characters(expr) -%}

@@ -16,7 +16,7 @@
 {% macro rule_missing(column, code='missing_key', text_column=none) -%}
     when {{ text_column or column }} is null then '{{ code }}:{{ column }}'
     {%- if code == 'missing_key' and text_column is none %}
-    {{ rule_key_shape(column) }}
+        {{ rule_key_shape(column) }}
     {%- endif %}
 {%- endmacro %}
 

@@ -3,4 +3,12 @@
 -- quality.dq_key_conflicts lists each case with both values.
 {{ config(severity='warn') }}
 
-select * from {{ ref('dq_key_conflicts') }}
+select
+    entity,
+    key_value,
+    attribute,
+    kept_value,
+    replaced_value,
+    kept_source_file,
+    replaced_source_file
+from {{ ref('dq_key_conflicts') }}
