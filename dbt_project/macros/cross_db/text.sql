@@ -43,14 +43,15 @@
     ) }}), '')
 {%- endmacro %}
 
-{#- U+FF01..U+FF5E (but ＇ and ＼, which would need escaping) and the typographic spaces,
-    and their ASCII counterparts, in the same order. -#}
+{#- U+FF01..U+FF5E (but ＇ and ＼, which would need escaping) and the typographic spaces
+    (ideographic, no-break, en/em/thin/hair, narrow no-break, math), and their ASCII
+    counterparts in the same order; returned as strings, as Jinja would trim the spaces. -#}
 {% macro _fullwidth_forms() -%}
-    ！＂＃＄％＆（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　               
+    {{ return('！＂＃＄％＆（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～\u3000\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f') }}
 {%- endmacro %}
 
 {% macro _ascii_forms() -%}
-    !"#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~                
+    {{ return('!"#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~                ') }}
 {%- endmacro %}
 
 {#- strip_invisible(expr): `expr` without control (Cc), format (Cf: zero-width space,
