@@ -47,11 +47,22 @@
     (ideographic, no-break, en/em/thin/hair, narrow no-break, math), and their ASCII
     counterparts in the same order; returned as strings, as Jinja would trim the spaces. -#}
 {% macro _fullwidth_forms() -%}
-    {{ return('！＂＃＄％＆（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～\u3000\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f') }}
+    {{ return(
+        '！＂＃＄％＆（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠Ａ'
+        ~ 'ＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［］＾＿｀ａｂ'
+        ~ 'ｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～'
+        ~ '\u3000\xa0\u1680\u2000\u2001\u2002\u2003\u2004'
+        ~ '\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f'
+    ) }}
 {%- endmacro %}
 
 {% macro _ascii_forms() -%}
-    {{ return('!"#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~                ') }}
+    {{ return(
+        '!"#$%&()*+,-./0123456789:;<=>?@A'
+        ~ 'BCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`ab'
+        ~ 'cdefghijklmnopqrstuvwxyz{|}~'
+        ~ '                '
+    ) }}
 {%- endmacro %}
 
 {#- strip_invisible(expr): `expr` without control (Cc), format (Cf: zero-width space,
