@@ -41,9 +41,12 @@
     {{ ka_regex_matches(_number_symbols(expr), '[-+]?[0-9., ]*[0-9][0-9., ]*') }}
 {%- endmacro %}
 
-{#- The trimmed text with currency signs removed, full-width digits and NBSP mapped. -#}
+{#- The trimmed text with currency signs removed, full-width digits and NBSP mapped
+    (translate() is slow: printable ASCII, the usual number, skips it). -#}
 {% macro _number_symbols(expr) -%}
-    trim(replace(replace(replace({{ to_halfwidth(expr) }}, '¥', ''), '￥', ''), ' ', ' '))
+    trim(replace(replace(replace(
+        case when {{ is_printable_ascii(expr) }} then {{ expr }} else {{ to_halfwidth(expr) }} end,
+        '¥', ''), '￥', ''), ' ', ' '))
 {%- endmacro %}
 
 {#- parse_date(expr): `YYYY-MM-DD`, `YYYY/MM/DD` or `YYYYMMDD` -> date, else null. -#}
