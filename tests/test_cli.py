@@ -82,6 +82,10 @@ def test_no_delivered_files(tmp_path):
         (["--set", "rfm_window_months=twelve"], ["bad parameter", "rfm_window_months", "a number"]),
         (["--vars", "{as_of_date: 2024-02-31}"], ["as_of_date", "day is out of range"]),
         (["--set", "as_of_date=June"], ["bad parameter", "as_of_date", "YYYY-MM-DD"]),
+        (
+            ["--set", "plausible_max_quantity=0"],
+            ["bad parameter", "plausible_max_quantity", "a positive number"],
+        ),
     ],
 )
 def test_a_bad_parameter_stops_before_anything_is_extracted(tiny, args, fragments):

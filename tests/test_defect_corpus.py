@@ -13,6 +13,8 @@ real loader loads every entity once, each expected load error is provoked alone,
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -325,6 +327,8 @@ def _assert_file_outcome(corpus, expected: dict) -> None:
         f"select count(*) from raw.{entity.table} where _source_file = ?", [source_file]
     )[0]
     assert raw_rows == expected["delivered"], f"{source_file}: rows in raw"
+    if raw_rows:  # the loader's count against one taken from the file without it
+        assert raw_rows == _landed_rows(corpus.landing / source_file), source_file
     reconciliation = corpus.query(
         "select delivered_rows, staged_rows, duplicate_rows, is_reconciled "
         "from quality.dq_file_reconciliation where source_file = ?",
@@ -360,6 +364,22 @@ def _assert_file_outcome(corpus, expected: dict) -> None:
             assert (extra or "").split(",") == expected["extra_columns"], source_file
         if "encoding" in expected:
             assert encoding == expected["encoding"], source_file
+
+
+def _landed_rows(path: Path) -> int:
+    """Data rows of a delivered file, counted with Python's own readers, not the loader's:
+    non-blank lines of a JSON-lines file (split on LF only, as JSON lines are defined), or
+    non-empty CSV records after the header."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")
+    text = text.removeprefix("\ufeff")
+    if path.suffix == ".jsonl":
+        return sum(1 for line in text.split("\n") if line.strip(" \t\r"))
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    return sum(1 for record in records[1:] if any(field.strip() for field in record))
 
 
 def _assert_check(corpus, check: dict) -> None:

@@ -13,7 +13,7 @@ import yaml
 from ka_pipeline.landing.contract import ENTITIES, LINEAGE_COLUMNS
 from ka_pipeline.quality.frames import Batch, derived_input
 from ka_pipeline.quality.parameters import PROVIDERS
-from ka_pipeline.quality.suites import SuiteError, load_suite, load_suites
+from ka_pipeline.quality.suites import EXPECTATIONS_DIR, SuiteError, load_suite, load_suites
 from ka_pipeline.settings import DBT_PROJECT_DIR
 
 MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml"
@@ -244,3 +244,25 @@ def test_gx_accepts_every_suite():
     for suite in load_suites():
         gx_suite = gx.ExpectationSuite(**suite.gx_json())
         assert len(gx_suite.expectations) == len(suite.expectations)
+
+
+def test_a_failed_outcome_without_element_count_is_summarised_not_a_crash():
+    # GX gives no element_count for some expectations; a mart suite with one huge order
+    # line crashed here with TypeError (NoneType.__format__) before
+    from ka_pipeline.quality.results import ExpectationOutcome, SuiteResult
+
+    outcome = ExpectationOutcome(
+        index=0,
+        type="expect_column_values_to_be_between",
+        column="revenue_cny",
+        declared_severity="error",
+        severity="error",
+        success=False,
+        unexpected_count=1,
+        element_count=None,
+    )
+    assert outcome.found == "1 rows"
+    suite = load_suite(EXPECTATIONS_DIR / "marts" / "mart_account_rfm.json")
+    result = SuiteResult(suite, "mart_account_rfm", 1, [outcome])
+    assert "revenue_cny): 1 rows" in result.summary()
+    assert "| 1 rows |" in result.markdown()

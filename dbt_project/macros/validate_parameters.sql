@@ -12,6 +12,9 @@
         'incremental_overlap_days': var('incremental_overlap_days', none),
         'share_gate_z': var('share_gate_z', none),
     } -%}
+    {%- for name in plausibility_bounds() -%}
+        {%- do values.update({name: var(name, none)}) -%}
+    {%- endfor -%}
     {%- set nullable = [] -%}
     {%- for name in date_names -%}
         {%- do values.update({name: var(name, none)}) -%}
@@ -24,6 +27,9 @@
     {%- for name, value in values.items() -%}
         {%- set rule = none if (name in nullable and value is none)
             else _parameter_rule_broken(name in date_names, value) -%}
+        {%- if not rule and name in plausibility_bounds() and not value > 0 -%}
+            {%- set rule = 'a positive number' -%}
+        {%- endif -%}
         {%- if rule -%}
             {%- do problems.append(name ~ '=' ~ tojson(value) ~ ' (must be ' ~ rule ~ ')') -%}
         {%- endif -%}
@@ -66,4 +72,14 @@
     {{ return(modules.re.fullmatch(
         '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])', value
     ) is not none) }}
+{%- endmacro %}
+
+{#- The plausibility bounds of staging (rule_number's plausible_max, rule_plausible). -#}
+{% macro plausibility_bounds() -%}
+    {{ return([
+        'plausible_max_quantity',
+        'plausible_max_unit_price_cny',
+        'plausible_max_line_amount_cny',
+        'plausible_max_document_amount_cny',
+    ]) }}
 {%- endmacro %}

@@ -315,31 +315,17 @@ def _insert_group(
     row_filter = "true"
     if json_lines:  # read lines as text so malformed lines are kept, not dropped
         select += ",\n            s._raw_line"
-        scan = (
-            "read_csv(?, header = false, columns = {'_raw_line': 'VARCHAR'}, "
-            "delim = chr(30), quote = '', escape = '', auto_detect = false, "
-            "strict_mode = false, filename = true)"
-        )
-        row_filter = "s._raw_line is not null and trim(s._raw_line) <> ''"
-    elif mapping.file_format == "parquet":
-        scan = "read_parquet(?, filename = true)"
-    else:  # csv, and xlsx converted to a UTF-8 CSV with its header on line 1
-        is_csv = mapping.file_format == "csv"
-        delimiter, quote = (mapping.delimiter, mapping.quote) if is_csv else (",", '"')
-        skip = mapping.header_row - 1 if is_csv else 0
-        scan = (
-            f"read_csv(?, header = true, all_varchar = true, delim = {_sql_text(delimiter)}, "
-            f"quote = {_sql_text(quote)}, escape = {_sql_text(quote)}, skip = {skip}, "
-            "null_padding = true, filename = true, auto_detect = false, "
-            f"columns = {_csv_columns_literal(header)})"
+        row_filter = "trim(s._raw_line) <> ''"
+        scanned = _JSON_LINES_SCAN
+    else:
+        scanned = (
+            "select *, ordinality - min(ordinality) over (partition by filename) + 1 "
+            f"as _row_number from {_table_scan(mapping, header)} with ordinality"
         )
     conn.execute(
         f"""
         insert into raw.{entity.table} by name
-        with scanned as (
-            select *, ordinality - min(ordinality) over (partition by filename) + 1 as _row_number
-            from {scan} with ordinality
-        )
+        with scanned as ({scanned})
         select {select},
             d.source_file as _source_file,
             s._row_number,
@@ -352,6 +338,34 @@ def _insert_group(
         """,
         [paths],
     )
+
+
+def _table_scan(mapping: EntityMapping, header: tuple[str, ...]) -> str:
+    if mapping.file_format == "parquet":
+        return "read_parquet(?, filename = true)"
+    # csv, and xlsx converted to a UTF-8 CSV with its header on line 1
+    is_csv = mapping.file_format == "csv"
+    delimiter, quote = (mapping.delimiter, mapping.quote) if is_csv else (",", '"')
+    skip = mapping.header_row - 1 if is_csv else 0
+    return (
+        f"read_csv(?, header = true, all_varchar = true, delim = {_sql_text(delimiter)}, "
+        f"quote = {_sql_text(quote)}, escape = {_sql_text(quote)}, skip = {skip}, "
+        "null_padding = true, filename = true, auto_detect = false, "
+        f"columns = {_csv_columns_literal(header)})"
+    )
+
+
+# JSON lines split on LF only, so every other character (CR, U+001E, U+2028, ...) inside a
+# line stays in it exactly as delivered (a CSV reader would cut the line there); the line
+# ending's CR and a leading BOM are no part of the line. _row_number is the line number.
+_JSON_LINES_SCAN = """
+    select
+        text.filename,
+        rtrim(ltrim(line.value, chr(65279)), chr(13)) as _raw_line,
+        line.number as _row_number
+    from read_text(?) as text,
+        unnest(string_split(text.content, chr(10))) with ordinality as line(value, number)
+"""
 
 
 def _reader_error(error: duckdb.Error, group: list) -> LandingFileError:

@@ -58,9 +58,9 @@ class ExpectationOutcome:
             pct = (
                 f" ({self.unexpected_percent:.1f} %)" if self.unexpected_percent is not None else ""
             )
-            if self.element_count is None:  # GX leaves it out for some expectation types
-                return f"{self.unexpected_count:,} rows{pct}"
-            return f"{self.unexpected_count:,} of {self.element_count:,} rows{pct}"
+            # GX leaves element_count out for some expectations (e.g. a column max)
+            of = f" of {self.element_count:,}" if self.element_count is not None else ""
+            return f"{self.unexpected_count:,}{of} rows{pct}"
         return f"observed {_short(self.observed_value)}"
 
     def as_dict(self) -> dict[str, Any]:

@@ -56,3 +56,31 @@
     {%- endfor %}
     to_json(named_struct({{ fields | join(', ') }}), map('ignoreNullFields', 'false'))
 {%- endmacro %}
+
+{#- is_json_container(expr): the value is a JSON array or object (`["A000014"]`), as a JSON
+    line delivers a key given as a list or a nested object. -#}
+{% macro is_json_container(expr) -%}
+    (substring({{ expr }}, 1, 1) || substring({{ expr }}, length({{ expr }}), 1)
+        in ('[]', '{}'))
+{%- endmacro %}
+
+{#- has_duplicate_json_keys(expr): the JSON object names one of its keys twice. -#}
+{% macro has_duplicate_json_keys(expr) -%}
+    {{ return(adapter.dispatch('has_duplicate_json_keys', 'ka_pipeline')(expr)) }}
+{%- endmacro %}
+
+{% macro default__has_duplicate_json_keys(expr) -%}
+    {{ exceptions.raise_compiler_error(
+        'has_duplicate_json_keys: no implementation for ' ~ target.type
+    ) }}
+{%- endmacro %}
+
+{% macro duckdb__has_duplicate_json_keys(expr) -%}
+    (len(json_keys({{ expr }})) <> len(list_distinct(json_keys({{ expr }}))))
+{%- endmacro %}
+
+{#- Spark's JSON functions keep one value per key: compare the key count of the object
+    with the number of distinct keys. -#}
+{% macro spark__has_duplicate_json_keys(expr) -%}
+    (size(json_object_keys({{ expr }})) <> size(array_distinct(json_object_keys({{ expr }}))))
+{%- endmacro %}

@@ -5,15 +5,48 @@
 -#}
 
 {#-
-    parse_number(expr, type): `12,345.60`, ` 12 345.60 `, `１２３`, `¥1,200` -> a number.
-    Thousands separators, spaces and currency signs are stripped, full-width digits mapped.
+    parse_number(expr, type): the delivered text as a number of `type`, or null when its
+    notation is not one of the accepted ones (is_number_notation). Accepted: an optional
+    sign and currency sign (¥ ￥), digits with optional thousands groups of exactly three
+    separated by `,` or by spaces (one kind per value), an optional `.` decimal part and an
+    optional exponent: `12,345.60`, ` 12 345.60 `, `１２３`, `¥1,200`, `-5`, `.5`, `2e3`.
+    A decimal comma (`1 234,50`, `1.234,50`) or irregular groups (`1,2,3,4`) are refused:
+    the reading is a guess (rule_number quarantines them as ambiguous_number); a file in
+    such a notation declares it in its mapping (decimal_separator / thousands_separator).
 -#}
 {% macro parse_number(expr, type='decimal(18,2)') -%}
-    {{ ka_try_cast(
-        "replace(replace(replace(replace(" ~ to_halfwidth('trim(' ~ expr ~ ')')
-        ~ ", ',', ''), ' ', ''), '¥', ''), '￥', '')",
-        type
+    case when {{ is_number_notation(expr) }}
+        then {{ ka_try_cast(number_text(expr), type) }}
+    end
+{%- endmacro %}
+
+{#- number_text(expr): the delivered number without currency signs and thousands
+    separators, digits half-width; only meaningful where is_number_notation holds. -#}
+{% macro number_text(expr) -%}
+    replace(replace({{ _number_symbols(expr) }}, ',', ''), ' ', '')
+{%- endmacro %}
+
+{#- is_number_notation(expr): the delivered text is a number in an accepted notation. -#}
+{% macro is_number_notation(expr) -%}
+    {{ ka_regex_matches(
+        _number_symbols(expr),
+        '[-+]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}( [0-9]{3})+)([.][0-9]*)?([eE][-+]?[0-9]+)?'
+        ~ '|[-+]?[.][0-9]+([eE][-+]?[0-9]+)?'
     ) }}
+{%- endmacro %}
+
+{#- is_number_like(expr): only digits, separators and signs, so meant as a number: when not
+    in an accepted notation, the row is quarantined as ambiguous_number, not non_numeric. -#}
+{% macro is_number_like(expr) -%}
+    {{ ka_regex_matches(_number_symbols(expr), '[-+]?[0-9., ]*[0-9][0-9., ]*') }}
+{%- endmacro %}
+
+{#- The trimmed text with currency signs removed, full-width digits and NBSP mapped
+    (translate() is slow: printable ASCII, the usual number, skips it). -#}
+{% macro _number_symbols(expr) -%}
+    trim(replace(replace(replace(
+        case when {{ is_printable_ascii(expr) }} then {{ expr }} else {{ to_halfwidth(expr) }} end,
+        '¥', ''), '￥', ''), ' ', ' '))
 {%- endmacro %}
 
 {#- parse_date(expr): `YYYY-MM-DD`, `YYYY/MM/DD` or `YYYYMMDD` -> date, else null. -#}

@@ -54,8 +54,8 @@ province_lookup as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.account_id') }} as account_id,
-        {{ clean_text('source.owner_rep_id') }} as owner_rep_id,
+        {{ clean_key('source.account_id') }} as account_id,
+        {{ clean_key('source.owner_rep_id') }} as owner_rep_id,
 
         -- attributes
         {{ clean_text('source.account_name') }} as account_name,
@@ -102,6 +102,7 @@ validated as (
         *,
         case
             {{ rule_missing('account_id') }}
+            {{ rule_key_shape('owner_rep_id') }}
             {{ rule_missing('updated_at', text_column='updated_at_text') }}
             {{ rule_dates('updated_at') }}
             {{ rule_dates('created_at') }}

@@ -17,9 +17,9 @@ activity_type_aliases as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.activity_id') }} as activity_id,
-        {{ clean_text('source.account_id') }} as account_id,
-        {{ clean_text('source.rep_id') }} as rep_id,
+        {{ clean_key('source.activity_id') }} as activity_id,
+        {{ clean_key('source.account_id') }} as account_id,
+        {{ clean_key('source.rep_id') }} as rep_id,
 
         -- attributes
         activity_type_aliases.code as activity_type,
@@ -47,6 +47,7 @@ validated as (
         *,
         case
             {{ rule_missing('activity_id') }}
+            {{ rule_key_shape('rep_id') }}
             {{ rule_missing('account_id') }}
             {{ rule_missing('activity_at', code='missing_value', text_column='activity_at_text') }}
             {{ rule_dates('activity_at') }}

@@ -24,12 +24,12 @@ typed as (
         -- hash) so the address never reaches core; its versions still share one key
         case
             when
-                {{ redact_personal_data(clean_text('source.contact_id')) }}
-                <> {{ clean_text('source.contact_id') }}
-                then {{ ka_salted_hash('lower(' ~ clean_text('source.contact_id') ~ ')') }}
-            else {{ clean_text('source.contact_id') }}
+                {{ redact_personal_data(clean_key('source.contact_id')) }}
+                <> {{ clean_key('source.contact_id') }}
+                then {{ ka_salted_hash('lower(' ~ clean_key('source.contact_id') ~ ')') }}
+            else {{ clean_key('source.contact_id') }}
         end as contact_id,
-        {{ clean_text('source.account_id') }} as account_id,
+        {{ clean_key('source.account_id') }} as account_id,
 
         -- attributes
         role_aliases.code as role,

@@ -17,9 +17,9 @@ stage_aliases as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.opportunity_id') }} as opportunity_id,
-        {{ clean_text('source.account_id') }} as account_id,
-        {{ clean_text('source.rep_id') }} as rep_id,
+        {{ clean_key('source.opportunity_id') }} as opportunity_id,
+        {{ clean_key('source.account_id') }} as account_id,
+        {{ clean_key('source.rep_id') }} as rep_id,
 
         -- attributes
         {{ clean_text('source.opportunity_name') }} as opportunity_name,
@@ -51,13 +51,17 @@ validated as (
         *,
         case
             {{ rule_missing('opportunity_id') }}
+            {{ rule_key_shape('account_id') }}
+            {{ rule_key_shape('rep_id') }}
             {{ rule_missing('stage', text_column='stage_code_text') }}
             {{ rule_missing('stage_changed_at', text_column='stage_changed_at_text') }}
             when stage_code_text is not null and stage_code is null
                 then 'unknown_enum:stage'
             {{ rule_dates('stage_changed_at') }}
             {{ rule_dates('expected_close_date', check_future=false) }}
-            {{ rule_number('amount_cny', check='negative') }}
+            {{ rule_number(
+                'amount_cny', check='negative', plausible_max='plausible_max_document_amount_cny'
+            ) }}
         end as quarantine_reason
     from typed
 ),

@@ -42,7 +42,7 @@ region_lookup as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.rep_id') }} as rep_id,
+        {{ clean_key('source.rep_id') }} as rep_id,
 
         -- attributes
         {{ clean_text('source.rep_name') }} as rep_name,

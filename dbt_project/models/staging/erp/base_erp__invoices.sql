@@ -9,9 +9,9 @@ source as (
 typed as (
     select
         -- ids
-        {{ clean_text('invoice_id') }} as invoice_id,
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('account_id') }} as account_id,
+        {{ clean_key('invoice_id') }} as invoice_id,
+        {{ clean_key('order_id') }} as order_id,
+        {{ clean_key('account_id') }} as account_id,
 
         -- dates
         {{ parse_date('invoice_date') }} as invoice_date,
@@ -35,6 +35,7 @@ validated as (
         *,
         case
             {{ rule_missing('invoice_id') }}
+            {{ rule_key_shape('order_id') }}
             {{ rule_missing('account_id') }}
             {{ rule_missing(
                 'invoice_date', code='missing_value', text_column='invoice_date_text'
@@ -45,7 +46,10 @@ validated as (
                 'invoice_amount_cny', code='missing_value',
                 text_column='invoice_amount_cny_text'
             ) }}
-            {{ rule_number('invoice_amount_cny', check='negative') }}
+            {{ rule_number(
+                'invoice_amount_cny', check='negative',
+                plausible_max='plausible_max_document_amount_cny'
+            ) }}
         end as quarantine_reason
     from typed
 ),

@@ -23,10 +23,10 @@ quarantined_orders as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.order_id') }} as order_id,
+        {{ clean_key('source.order_id') }} as order_id,
         {{ parse_number('source.line_no', dbt.type_bigint()) }} as line_no,
         {{ clean_text('source.line_no') }} as line_no_text,
-        {{ clean_text('source.product_id') }} as product_id,
+        {{ clean_key('source.product_id') }} as product_id,
 
         -- numerics
         {{ parse_number('source.quantity') }} as quantity,
@@ -53,9 +53,9 @@ typed as (
         source._partition_date
     from source
     left join staged_orders
-        on {{ clean_text('source.order_id') }} = staged_orders.order_id
+        on {{ clean_key('source.order_id') }} = staged_orders.order_id
     left join quarantined_orders
-        on {{ clean_text('source.order_id') }} = quarantined_orders.order_id
+        on {{ clean_key('source.order_id') }} = quarantined_orders.order_id
 ),
 
 validated as (
@@ -67,13 +67,22 @@ validated as (
             {{ rule_number('line_no', check='non_positive') }}
             {{ rule_missing('product_id') }}
             {{ rule_missing('quantity', code='missing_value', text_column='quantity_text') }}
-            {{ rule_number('quantity', check='non_positive') }}
+            {{ rule_number(
+                'quantity', check='non_positive', plausible_max='plausible_max_quantity'
+            ) }}
             {{ rule_missing(
                 'unit_price_cny', code='missing_value', text_column='unit_price_cny_text'
             ) }}
-            {{ rule_number('unit_price_cny', check='negative') }}
+            {{ rule_number(
+                'unit_price_cny', check='negative', plausible_max='plausible_max_unit_price_cny'
+            ) }}
             {{ rule_number('discount_pct', check='out_of_range', min_value=0, max_value=1) }}
-            {{ rule_number('unit_cost_cny', check='negative') }}
+            {{ rule_number(
+                'unit_cost_cny', check='negative', plausible_max='plausible_max_unit_price_cny'
+            ) }}
+            {{ rule_plausible(
+                'line_amount_cny', 'quantity * unit_price_cny', 'plausible_max_line_amount_cny'
+            ) }}
             when not has_staged_order and not has_quarantined_order
                 then 'orphan_order:order_id'
             when not has_staged_order then 'quarantined_order:order_id'

@@ -25,9 +25,9 @@ channel_aliases as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.order_id') }} as order_id,
-        {{ clean_text('source.account_id') }} as account_id,
-        {{ clean_text('source.rep_id') }} as rep_id,
+        {{ clean_key('source.order_id') }} as order_id,
+        {{ clean_key('source.account_id') }} as account_id,
+        {{ clean_key('source.rep_id') }} as rep_id,
 
         -- dates
         {{ parse_date('source.order_date') }} as order_date,
@@ -59,13 +59,17 @@ validated as (
         *,
         case
             {{ rule_missing('order_id') }}
+            {{ rule_key_shape('rep_id') }}
             {{ rule_missing('account_id') }}
             {{ rule_missing('order_date', text_column='order_date_text') }}
             {{ rule_dates('order_date') }}
             {{ rule_missing('status', code='missing_value', text_column='status_text') }}
             {{ rule_enum('status') }}
             {{ rule_enum('channel') }}
-            {{ rule_number('order_amount_cny', check='negative') }}
+            {{ rule_number(
+                'order_amount_cny', check='negative',
+                plausible_max='plausible_max_document_amount_cny'
+            ) }}
         end as quarantine_reason
     from typed
 ),

@@ -18,8 +18,8 @@ invoices as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.payment_id') }} as payment_id,
-        {{ clean_text('source.invoice_id') }} as invoice_id,
+        {{ clean_key('source.payment_id') }} as payment_id,
+        {{ clean_key('source.invoice_id') }} as invoice_id,
 
         -- dates
         {{ parse_date('source.payment_date') }} as payment_date,
@@ -36,7 +36,7 @@ typed as (
         source._partition_date
     from source
     left join invoices
-        on {{ clean_text('source.invoice_id') }} = invoices.invoice_id
+        on {{ clean_key('source.invoice_id') }} = invoices.invoice_id
 ),
 
 validated as (
@@ -52,7 +52,10 @@ validated as (
             {{ rule_missing(
                 'paid_amount_cny', code='missing_value', text_column='paid_amount_cny_text'
             ) }}
-            {{ rule_number('paid_amount_cny', check='non_positive') }}
+            {{ rule_number(
+                'paid_amount_cny', check='non_positive',
+                plausible_max='plausible_max_document_amount_cny'
+            ) }}
             when payment_date < invoice_date then 'paid_before_issued:payment_date'
         end as quarantine_reason
     from typed

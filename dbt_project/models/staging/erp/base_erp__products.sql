@@ -9,7 +9,7 @@ source as (
 typed as (
     select
         -- ids
-        {{ clean_text('product_id') }} as product_id,
+        {{ clean_key('product_id') }} as product_id,
 
         -- attributes
         {{ clean_text('product_name') }} as product_name,
@@ -38,8 +38,12 @@ validated as (
         *,
         case
             {{ rule_missing('product_id') }}
-            {{ rule_number('list_price_cny', check='negative') }}
-            {{ rule_number('unit_cost_cny', check='negative') }}
+            {{ rule_number(
+                'list_price_cny', check='negative', plausible_max='plausible_max_unit_price_cny'
+            ) }}
+            {{ rule_number(
+                'unit_cost_cny', check='negative', plausible_max='plausible_max_unit_price_cny'
+            ) }}
             {{ rule_dates('launched_date', check_future=false) }}
         end as quarantine_reason
     from typed

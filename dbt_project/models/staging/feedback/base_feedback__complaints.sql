@@ -25,8 +25,8 @@ severity_aliases as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.complaint_id') }} as complaint_id,
-        {{ clean_text('source.account_id') }} as account_id,
+        {{ clean_key('source.complaint_id') }} as complaint_id,
+        {{ clean_key('source.account_id') }} as account_id,
 
         -- attributes
         category_aliases.code as category,

@@ -9,8 +9,8 @@ source as (
 typed as (
     select
         -- ids
-        {{ clean_text('survey_id') }} as survey_id,
-        {{ clean_text('account_id') }} as account_id,
+        {{ clean_key('survey_id') }} as survey_id,
+        {{ clean_key('account_id') }} as account_id,
 
         -- scores
         {{ parse_number('satisfaction_score') }} as satisfaction_score,

@@ -25,8 +25,8 @@ channel_aliases as (
 typed as (
     select
         -- ids
-        {{ clean_text('source.ticket_id') }} as ticket_id,
-        {{ clean_text('source.account_id') }} as account_id,
+        {{ clean_key('source.ticket_id') }} as ticket_id,
+        {{ clean_key('source.account_id') }} as account_id,
 
         -- attributes
         severity_aliases.code as severity,
