@@ -8,13 +8,23 @@ import json
 from pathlib import Path
 
 import pytest
-from dagster import AssetCheckKey, AssetCheckSeverity, AssetKey
+from dagster import (
+    AssetCheckKey,
+    AssetCheckSeverity,
+    AssetKey,
+    AssetSelection,
+    DagsterInstance,
+    Definitions,
+    define_asset_job,
+)
 
 from ka_pipeline.defs.dbt.assets import TRANSLATOR, dbt_warehouse
 from ka_pipeline.defs.dbt.project import dbt_project
 from ka_pipeline.defs.dbt.test_checks import DBT_TESTS_CHECK, model_check_results
+from ka_pipeline.settings import Settings
 
 TIERS = AssetKey(["marts", "mart_account_tiers"])
+CHECK = AssetCheckKey(TIERS, DBT_TESTS_CHECK)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +55,7 @@ def results(ids: list[str], statuses: dict[str, str]) -> list[dict]:
 
 
 def judge(manifest, run_results, scope="full"):
-    keys = [AssetCheckKey(TIERS, DBT_TESTS_CHECK)]
+    keys = [CHECK]
     grouped = TRANSLATOR.model_tests(manifest, dbt_project)
     return list(model_check_results(run_results, manifest, grouped, keys, scope))
 
@@ -53,8 +63,8 @@ def judge(manifest, run_results, scope="full"):
 def test_one_check_per_model_with_every_test(manifest):
     ids, _, _ = tier_tests(manifest)
     specs = {s.key: s for s in dbt_warehouse.check_specs}
-    assert specs[AssetCheckKey(TIERS, DBT_TESTS_CHECK)].blocking  # it has error tests
-    assert specs[AssetCheckKey(TIERS, DBT_TESTS_CHECK)].metadata["dbt_test_count"] == len(ids)
+    assert specs[CHECK].blocking  # it has error tests
+    assert specs[CHECK].metadata["dbt_test_count"] == len(ids)
 
     (result,) = judge(manifest, results(ids, {}), scope="window")
 
@@ -96,3 +106,22 @@ def test_tests_dbt_skipped_leave_the_check_not_evaluated(manifest):
 
     assert judge(manifest, skipped) == []
     assert judge(manifest, []) == []
+
+
+def test_a_dbt_tests_check_without_its_model_is_refused_with_a_message(tmp_path):
+    from ka_pipeline.defs.definitions import build_definitions
+
+    job = define_asset_job("tier_tests_only", AssetSelection.checks(CHECK))
+    defs = Definitions.merge(
+        build_definitions(Settings.from_env({"KA_DATA_DIR": str(tmp_path)})),
+        Definitions(jobs=[job]),
+    )
+    with DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("tier_tests_only").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    message = failure.step_failure_data.user_failure_data.description
+    assert "select these models together with their dbt_tests checks" in message
+    assert message.endswith("marts/mart_account_tiers")

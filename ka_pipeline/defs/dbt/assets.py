@@ -19,6 +19,7 @@ from ka_pipeline.defs.dbt.metadata import with_table_metadata
 from ka_pipeline.defs.dbt.project import dbt_project
 from ka_pipeline.defs.dbt.test_checks import (
     CHECK_SCOPE_VAR,
+    DBT_TESTS_CHECK,
     DEFAULT_CHECK_SCOPE,
     model_check_results,
 )
@@ -90,6 +91,7 @@ def dbt_warehouse(
         if run_vars.get("min_date") and run_vars.get("max_date") and not config.full_refresh
         else "no incremental window: the facts are rebuilt from everything"
     )
+    _refuse_checks_apart_from_models(context)
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     # dbt holds the DuckDB file until it exits: buffer its events, then read the warehouse
     events = list(_model_events(invocation, context))
@@ -106,6 +108,21 @@ def dbt_warehouse(
         raise Failure(
             description="dbt build failed: " + _failures(invocation),
             metadata={"dbt_command": " ".join(["dbt", *args])},
+        )
+
+
+def _refuse_checks_apart_from_models(context: AssetExecutionContext) -> None:
+    """A `dbt_tests` check runs with its model (dbt's indirect test selection): dagster-dbt
+    selects a check apart from its asset by one dbt test, which a model's check is not."""
+    checks = {k for k in context.selected_asset_check_keys if k.name == DBT_TESTS_CHECK}
+    with_tests = {k.asset_key for k in context.assets_def.check_keys if k.name == DBT_TESTS_CHECK}
+    selected = context.selected_asset_keys
+    apart = {k.asset_key for k in checks} ^ (selected & with_tests)
+    if checks and apart:
+        raise Failure(
+            description="dbt tests run with their model: select these models together with "
+            "their dbt_tests checks (or no dbt_tests check at all): "
+            + ", ".join(sorted(k.to_user_string() for k in apart))
         )
 
 
