@@ -26,6 +26,7 @@ from dagster import (
     define_asset_job,
 )
 
+from ka_pipeline.defs.dbt.test_checks import DBT_TESTS_CHECK
 from ka_pipeline.defs.quality.gate import latest_check_statuses, upstream_blocking_checks
 from ka_pipeline.defs.report.assets import REPORT_GROUP
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
@@ -233,8 +234,18 @@ def test_orphan_orders_stop_the_marts_report_and_publish(ws):
     failures = step_failures(result)
     assert list(failures) == ["dbt_warehouse"]  # the raw suites passed: the delivery's shape
     assert "orders_account_id_known" in failures["dbt_warehouse"]
-    check = evaluation(result, BASE_ORDERS, "orders_account_id_known")
+    check = evaluation(result, BASE_ORDERS, DBT_TESTS_CHECK)
     assert not check.passed and check.severity == AssetCheckSeverity.ERROR and check.blocking
+    assert "orders_account_id_known (fail" in check.description
+    tests = {r.data["test"]: r.data for r in check.metadata["dbt_tests"].value.records}
+    assert tests["orders_account_id_known"]["status"] == "fail"
+    assert tests["orders_account_id_known"]["failures"] > 0
+    assert {t["status"] for name, t in tests.items() if name != "orders_account_id_known"} <= {
+        "pass",
+        "warn",
+    }
+    assert "orders_account_id_known" in check.metadata["failed_tests_sql"].value
+    assert check.metadata["check_scope"].value == "full"
     # dbt skipped what is built from the orders and the accounts (the facts, the account
     # marts; models built from neither, e.g. the funnel, still ran); the stand-ins were
     # skipped after the failed step: nothing rewritten
@@ -365,7 +376,7 @@ def test_a_failed_error_dbt_test_stops_the_report(ws):
 
 
 def test_error_severity_dbt_tests_are_blocking_checks():
-    from ka_pipeline.defs.dbt.assets import dbt_warehouse
+    from ka_pipeline.defs.dbt.assets import TRANSLATOR, dbt_warehouse
     from ka_pipeline.defs.dbt.project import dbt_project
 
     manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
@@ -374,10 +385,23 @@ def test_error_severity_dbt_tests_are_blocking_checks():
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test"
     }
+    tests = TRANSLATOR.model_tests(manifest, dbt_project)
     specs = list(dbt_warehouse.check_specs)
-    assert specs
+    assert specs and {s.name for s in specs} == {DBT_TESTS_CHECK}
+    assert {s.asset_key for s in specs} == set(tests)
+    # every test on one model is in that model's check (a singular test on several models
+    # stays an observation); the check blocks when one of its tests is an error
+    grouped = {manifest["nodes"][uid]["name"] for t in tests.values() for uid in t.test_ids}
+    single_model = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and (node.get("attached_node") or len(set(node["depends_on"]["nodes"])) == 1)
+    }
+    assert grouped == single_model
     for spec in specs:
-        assert spec.blocking == (severity.get(spec.name, "error") == "error"), spec.name
+        names = [manifest["nodes"][uid]["name"] for uid in tests[spec.asset_key].test_ids]
+        assert spec.blocking == any(severity[n] == "error" for n in names), spec.asset_key
     from ka_pipeline.defs.quality import quality_checks  # the GX checks are blocking too
 
     assert all(spec.blocking for checks in quality_checks for spec in checks.check_specs)

@@ -18,6 +18,12 @@ from pydantic import Field
 
 from ka_pipeline.defs.dbt.metadata import with_table_metadata
 from ka_pipeline.defs.dbt.project import dbt_project
+from ka_pipeline.defs.dbt.test_checks import (
+    CHECK_SCOPE_VAR,
+    DBT_TESTS_CHECK,
+    DEFAULT_CHECK_SCOPE,
+    model_check_results,
+)
 from ka_pipeline.defs.dbt.translator import KaDbtTranslator
 from ka_pipeline.defs.dbt.window import DbtWindow, window_from_tags
 from ka_pipeline.defs.partitions import last_complete_day
@@ -29,6 +35,8 @@ from ka_pipeline.salt_fingerprint import (
     record_salt,
 )
 from ka_pipeline.secrets import pii_salt
+
+TRANSLATOR = KaDbtTranslator()
 
 
 class DbtBuildConfig(Config):
@@ -77,7 +85,7 @@ def dbt_build_args(config: DbtBuildConfig, window: DbtWindow | None = None) -> l
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=KaDbtTranslator(),
+    dagster_dbt_translator=TRANSLATOR,
     pool=WAREHOUSE_POOL,
     name="dbt_warehouse",
 )
@@ -96,12 +104,19 @@ def dbt_warehouse(
         if run_vars.get("min_date") and run_vars.get("max_date") and not config.full_refresh
         else "no incremental window: the facts are rebuilt from everything"
     )
+    _refuse_checks_apart_from_models(context)
     rotated_from = _check_pii_salt(dbt, warehouse, config.rotate_pii_salt)
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     # dbt holds the DuckDB file until it exits: buffer its events, then read the warehouse
-    events = list(invocation.stream())
-    yield from with_table_metadata(
-        events, invocation.manifest, _compiled_sql(invocation), warehouse
+    events = list(_model_events(invocation, context))
+    results = invocation.get_artifact("run_results.json").get("results", [])
+    yield from with_table_metadata(events, invocation.manifest, _compiled_sql(results), warehouse)
+    yield from model_check_results(
+        results,
+        invocation.manifest,
+        TRANSLATOR.model_tests(invocation.manifest, dbt_project),  # cached
+        context.selected_asset_check_keys,
+        run_vars.get(CHECK_SCOPE_VAR, DEFAULT_CHECK_SCOPE),
     )
     if rotated_from is not None and invocation.is_successful():
         with warehouse.get_connection() as conn:
@@ -130,8 +145,40 @@ def _check_pii_salt(
     return rotated_from
 
 
-def _compiled_sql(invocation) -> dict[str, str]:
-    results = invocation.get_artifact("run_results.json").get("results", [])
+def _refuse_checks_apart_from_models(context: AssetExecutionContext) -> None:
+    """A `dbt_tests` check runs with its model (dbt's indirect test selection): dagster-dbt
+    selects a check apart from its asset by one dbt test, which a model's check is not."""
+    checks = {k for k in context.selected_asset_check_keys if k.name == DBT_TESTS_CHECK}
+    with_tests = {k.asset_key for k in context.assets_def.check_keys if k.name == DBT_TESTS_CHECK}
+    selected = context.selected_asset_keys
+    apart = {k.asset_key for k in checks} ^ (selected & with_tests)
+    if checks and apart:
+        raise Failure(
+            description="dbt tests run with their model: select these models together with "
+            "their dbt_tests checks (or no dbt_tests check at all): "
+            + ", ".join(sorted(k.to_user_string() for k in apart))
+        )
+
+
+def _model_events(invocation, context: AssetExecutionContext):
+    """dagster-dbt's events of every node but the tests of a model: their results are
+    grouped per model after dbt exits (`test_checks.py`). A singular test on several models
+    stays an observation on each, as dagster-dbt logs it."""
+    grouped = TRANSLATOR.model_tests(invocation.manifest, dbt_project)
+    model_tests = {uid for tests in grouped.values() for uid in tests.test_ids}
+    for event in invocation.stream_raw_events():
+        if event.raw_event["data"].get("node_info", {}).get("unique_id") in model_tests:
+            continue
+        yield from event.to_default_asset_events(
+            manifest=invocation.manifest,
+            dagster_dbt_translator=invocation.dagster_dbt_translator,
+            context=context,
+            target_path=invocation.target_path,
+            project=invocation.project,
+        )
+
+
+def _compiled_sql(results) -> dict[str, str]:
     return {r["unique_id"]: r["compiled_code"] for r in results if r.get("compiled_code")}
 
 

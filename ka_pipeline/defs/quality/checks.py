@@ -9,7 +9,7 @@ nightly run pays for it twice at most (raw before dbt, marts after it):
   business day; a backfill's days as one batch; see `run_days`), before dbt: the delivery
   as delivered (columns, row count, values present). Blocking: an ERROR failure stops dbt
   and everything downstream in the run. Rules on typed values are the `delivered_*` dbt
-  tests on the base_ models, which dagster-dbt reports as (blocking) checks on them.
+  tests on the base_ models, each model's `dbt_tests` check (`defs/dbt/test_checks.py`).
 - `mart_quality_checks`: the mart suites, on the whole (account-grain) tables, after dbt.
   Blocking: an ERROR failure stops the report and publish assets downstream of the marts.
 
