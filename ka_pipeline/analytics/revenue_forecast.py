@@ -28,9 +28,10 @@ import pandas as pd
 
 from ka_pipeline.analytics import backtest
 from ka_pipeline.analytics.features import region_months
-from ka_pipeline.analytics.forecast import MIN_MONTHS, forecast_series, naive_last, seasonal_naive
+from ka_pipeline.analytics.forecast import MIN_MONTHS, forecast_series
 from ka_pipeline.analytics.forecast_selection import (
     CANDIDATE_LABELS,
+    candidate_forecast,
     choose,
     known_errors,
     origin_forecasts,
@@ -63,15 +64,11 @@ def _next_months(values: np.ndarray, forecasts: list, params: AnalyticsParams):
     fallback = forecast_series(values, horizon, level)
     if len(values) < MIN_MONTHS or not np.any(values > 0):
         return fallback.mean, fallback.lower, fallback.upper, fallback.method
-    choice = choose(known_errors(values, forecasts, len(values)), level)
+    choice = choose(known_errors(values, forecasts, len(values), params.backtest_months), level)
     if choice is None:
         method = f"{fallback.method}; too few backtest forecasts to choose a method"
         return fallback.mean, fallback.lower, fallback.upper, method
-    mean = {
-        "ets": fallback.mean,
-        "naive_last_month": naive_last(values, horizon),
-        "seasonal_naive": seasonal_naive(values, horizon),
-    }[choice.candidate]
+    mean = candidate_forecast(choice.candidate, values, horizon, fallback.mean)
     lower, upper = choice.interval(mean)
     label = fallback.method if choice.candidate == "ets" else CANDIDATE_LABELS[choice.candidate]
     return mean, lower, upper, f"{label}: {choice.describe()}"
@@ -141,7 +138,7 @@ def _score_series(values: np.ndarray, forecasts: list, params: AnalyticsParams, 
             continue
         at = by_origin[origin]
         earlier = [f for f in forecasts if f.origin < origin]
-        choice = choose(known_errors(values, earlier, origin), level)
+        choice = choose(known_errors(values, earlier, origin, back), level)
         if choice is None:
             mean, lower, upper = at.means["ets"][:steps], at.ets_lower[:steps], at.ets_upper[:steps]
         else:
