@@ -64,7 +64,7 @@ class Choice:
 
     def describe(self) -> str:
         return (
-            f"{CANDIDATE_LABELS[self.candidate]}, lowest backtest MAE; interval from "
+            f"lowest backtest MAE of {len(CANDIDATES)} methods; interval from "
             f"{self.n_errors} backtest errors"
         )
 
