@@ -51,7 +51,7 @@ def test_a_strong_season_chooses_a_seasonal_method():
 def test_only_forecasts_of_past_months_are_known():
     values = _random_walk(30, seed=3)
     forecasts = origin_forecasts(values, HORIZON, LEVEL, BACK)
-    before = 20
+    before = 26
     changed = values.copy()
     changed[before:] *= 3  # the future: nothing known at `before` may depend on it
     earlier = [f for f in forecasts if f.origin < before]
@@ -75,7 +75,7 @@ def test_the_calibrated_interval_covers_about_its_level_out_of_sample(seed):
     """At each later origin: choose and calibrate on the errors known there, then score
     the next months. Over many origins about 80 % of the months fall inside."""
     values = _random_walk(48, seed=seed)
-    forecasts = origin_forecasts(values, HORIZON, LEVEL, back=16)
+    forecasts = origin_forecasts(values, HORIZON, LEVEL, back=24)
     inside = []
     for at in forecasts:
         choice = choose(known_errors(values, [f for f in forecasts if f.origin < at.origin],
