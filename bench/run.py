@@ -26,7 +26,7 @@ from bench.datasets import ensure_dataset
 from bench.floor import compile_models
 from bench.machine import machine_info
 from bench.proctree import run_measured
-from bench.report import merge_results, summarise_size, write_markdown
+from bench.report import check_targets, merge_results, summarise_size, write_markdown
 from bench.workspace import BenchWorkspace, fresh_workspace
 
 
@@ -144,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.render_only:
-        write_markdown(json.loads(config.RESULTS_JSON.read_text()), config.BENCHMARKS_MD)
+        results = json.loads(config.RESULTS_JSON.read_text())
+        results["targets"] = check_targets(results)  # the current targets, not the recorded
+        write_markdown(results, config.BENCHMARKS_MD)
         return 0
     labels = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in labels if s not in config.SIZES]
