@@ -76,6 +76,9 @@ def _run(warehouse: AnalyticsWarehouse, params: AnalyticsParams) -> StageResult:
 
     backtests = pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
     backtests.insert(0, "as_of_date", as_of)
+    # CLV reads its cut-off as a timestamp, the forecast its months as dates: one type
+    for column in ("cutoff_date", "evaluated_from", "evaluated_to"):
+        backtests[column] = pd.to_datetime(backtests[column]).dt.date
     backtests = backtests.sort_values(["model_name", "metric_name", "baseline_name"])
     tables["mart_model_backtests"] = backtests.reset_index(drop=True)
 
