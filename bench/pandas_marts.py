@@ -34,7 +34,9 @@ ABC_A_MAX_SHARE, ABC_B_MAX_SHARE = 0.70, 0.90
 
 
 @dataclass
-class PandasMarts:
+class ComparatorMarts:
+    """The three marts of a comparator (this module, bench/duckdb_marts.py)."""
+
     as_of_date: pd.Timestamp
     rfm: pd.DataFrame  # account_id, recency_days, frequency_orders, monetary_fen, scores
     tiers: pd.DataFrame  # account_id, value_tier_code, abc_class
@@ -192,12 +194,12 @@ def kpi_monthly_revenue(orders: pd.DataFrame, accounts: pd.DataFrame) -> pd.Data
     )["revenue_fen"].sum()
 
 
-def build_marts(landing: Path, days: set[str] | None = None) -> PandasMarts:
+def build_marts(landing: Path, days: set[str] | None = None) -> ComparatorMarts:
     """The three marts from the landing files (of `days`, default every delivered day)."""
     orders = _completed_orders(landing, days)
     as_of = orders.attrs["as_of"]
     rfm = rfm_scores(orders, as_of)
-    return PandasMarts(
+    return ComparatorMarts(
         as_of_date=as_of,
         rfm=rfm,
         tiers=value_tiers(rfm),

@@ -30,6 +30,7 @@ class RunMeasurement:
     steps: dict[str, float] = field(default_factory=dict)
     dbt_nodes_seconds: dict[str, float] = field(default_factory=dict)
     dbt_slowest: list[tuple[str, float]] = field(default_factory=list)
+    analytics_stage_seconds: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -82,11 +83,24 @@ def _add_run_profile(workspace: BenchWorkspace, result: RunMeasurement) -> None:
         for step in instance.get_run_step_stats(run.run_id):
             if step.start_time and step.end_time:
                 result.steps[step.step_key] = round(step.end_time - step.start_time, 2)
+        result.analytics_stage_seconds = _analytics_stage_seconds(instance, run.run_id)
     run_results = sorted(
         (workspace.root / "dbt_target").glob(f"*-{run.run_id[:7]}-*/run_results.json")
     )
     if run_results:
         _add_dbt_timings(json.loads(run_results[-1].read_text()), result)
+
+
+def _analytics_stage_seconds(instance, run_id: str) -> float | None:
+    """The analytics stage's own seconds (fit and write), from its materialization's
+    `stage_seconds` metadata in this run; None when the run did not materialize it."""
+    from dagster import AssetKey
+
+    event = instance.get_latest_materialization_event(AssetKey(["marts", "mart_model_backtests"]))
+    if event is None or event.run_id != run_id:
+        return None
+    value = event.asset_materialization.metadata.get("stage_seconds")
+    return None if value is None else float(value.value)
 
 
 def _add_dbt_timings(run_results: dict, result: RunMeasurement) -> None:

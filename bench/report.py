@@ -50,6 +50,7 @@ def summarise_size(size: dict) -> dict:
             )[:8],
         },
         "pandas": _summary_of(size["pandas"]),
+        "duckdb_script": _summary_of(size["duckdb_script"]),
     }
 
 
@@ -72,6 +73,7 @@ def _profile(run: dict) -> dict:
         "steps_seconds": run.get("steps", {}),
         "dbt_seconds_by_node_type": run.get("dbt_nodes_seconds", {}),
         "dbt_slowest_nodes": run.get("dbt_slowest", []),
+        "analytics_stage_seconds": run.get("analytics_stage_seconds"),
     }
 
 
@@ -90,8 +92,6 @@ def check_targets(results: dict) -> list[dict]:
     checks = [
         ("full build / floor at 10M", _ratio(full_10, _median(results, "10M", "floor")),
          "<=", t["full_vs_floor_10M_max"]),
-        ("pandas / full build at 1M", _ratio(_median(results, "1M", "pandas"), full_1),
-         ">=", t["pandas_vs_full_1M_min"]),
         ("nightly run / full build at 10M", _ratio(_median(results, "10M", "nightly"), full_10),
          "<=", t["incremental_share_10M_max"]),
         ("peak RSS of the full build at 10M (GiB)",
@@ -127,6 +127,32 @@ def _step_seconds(steps: dict[str, float], step: str) -> str:
     return f"{steps[step]:.1f} s" if step in steps else "not in this run"
 
 
+def _stage_seconds(seconds: float | None) -> str:
+    """The stage's own fitting and writing time, without the step's Dagster overhead."""
+    return "" if seconds is None else f" (of which fitting and writing {seconds:.1f} s)"
+
+
+def _optional(size: dict, what: str) -> str:
+    """A comparator's time, or a dash for results recorded before it existed."""
+    return _fmt(size[what]["seconds"]) if what in size else "–"
+
+
+def _comparator_ratios(size: dict) -> list[tuple[str, float | str]]:
+    full = size["full_build"]["seconds"]["median"]
+    ratios = [
+        ("full build / floor", _ratio(full, size["floor"]["seconds"]["median"])),
+        ("full build / pandas", _ratio(full, size["pandas"]["seconds"]["median"])),
+    ]
+    if "duckdb_script" in size:
+        script = size["duckdb_script"]["seconds"]["median"]
+        ratios += [
+            ("full build / DuckDB script", _ratio(full, script)),
+            ("floor / DuckDB script", _ratio(size["floor"]["seconds"]["median"], script)),
+            ("pandas / DuckDB script", _ratio(size["pandas"]["seconds"]["median"], script)),
+        ]
+    return ratios
+
+
 def results_markdown(results: dict) -> str:
     m = results["machine"]
     lines = [
@@ -141,8 +167,9 @@ def results_markdown(results: dict) -> str:
         + ".",
         "",
         "| size | order lines | n | measured | full build | nightly run (1 day) "
-        "| floor (bare DuckDB) | pandas (3 marts) | peak RSS full build |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| floor (bare DuckDB) | pandas (3 marts) | DuckDB script (3 marts) "
+        "| peak RSS full build |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, size in results["sizes"].items():
         lines.append(
@@ -150,6 +177,7 @@ def results_markdown(results: dict) -> str:
             f"| {_fmt(size['full_build']['seconds'])} "
             f"| {_fmt(size['nightly']['seconds'])} | {_fmt(size['floor']['seconds'])} "
             f"| {_fmt(size['pandas']['seconds'])} "
+            f"| {_optional(size, 'duckdb_script')} "
             f"| {_fmt(size['full_build']['peak_rss_gib'], 'GiB')} |"
         )
     lines += [
@@ -160,6 +188,20 @@ def results_markdown(results: dict) -> str:
             f"nightly {size['nightly']['peak_rss_gib']['median']:.2f}, "
             f"floor {size['floor']['peak_rss_gib']['median']:.2f}, "
             f"pandas {size['pandas']['peak_rss_gib']['median']:.2f}"
+            + (
+                f", DuckDB script {size['duckdb_script']['peak_rss_gib']['median']:.2f}"
+                if "duckdb_script" in size
+                else ""
+            )
+            for label, size in results["sizes"].items()
+        )
+        + ".",
+    ]
+    lines += [
+        "",
+        "Comparators as plain ratios (medians; no limit): "
+        + "; ".join(
+            f"{label}: " + ", ".join(f"{name} {value}" for name, value in _comparator_ratios(size))
             for label, size in results["sizes"].items()
         )
         + ".",
@@ -190,6 +232,7 @@ def results_markdown(results: dict) -> str:
             + ", ".join(f"`{n.split('.')[-1]}` {s:.1f} s" for n, s in full["dbt_slowest_nodes"][:5])
             + f"; analytics stage `{ANALYTICS_STEP}` "
             + _step_seconds(full["steps_seconds"], ANALYTICS_STEP)
+            + _stage_seconds(full.get("analytics_stage_seconds"))
             + f". Floor: load {_fmt(floor['load_seconds'])}, transform "
             f"{_fmt(floor['transform_seconds'])}; slowest models "
             + ", ".join(

@@ -93,6 +93,9 @@ def test_the_sections_print_the_mart_values(lang):
     assert t.t("snapshot_pooled") in risk and "2024-08-31" in risk
     models = html.model_backtest_table(marts, t)
     assert "naive_last_month" in models and "+50.0%" in models
+    # the metric's unit is printed with its name: CNY for the revenue error
+    assert t.metric("mae_cny") in models and ("元" if lang == "zh" else "(CNY)") in models
+    assert "ETS(A,N,N)" in forecast  # the method of each region
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -2,8 +2,9 @@
 
 On a tiny sample (two months, scale 0.05) the marts are built three ways: by dbt (the
 pipeline's models), by the floor (the dbt-compiled SQL executed in a bare DuckDB process,
-bench/floor.py) and by the pandas implementation (bench/pandas_marts.py). A benchmark
-that compared against a comparator computing something else would measure nothing.
+bench/floor.py), by the pandas implementation (bench/pandas_marts.py) and by the DuckDB
+script over the landing files (bench/duckdb_marts.py). A benchmark that compared against
+a comparator computing something else would measure nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench import config
+from bench import config, duckdb_marts, pandas_marts
 from bench.floor import run_floor
-from bench.pandas_marts import build_marts
 from ka_pipeline.extract.loader import load_mapped_entities
 from ka_pipeline.generator import generate
 from ka_pipeline.mapping.schema import load_mapping
@@ -69,9 +69,13 @@ def tiny(tmp_path_factory) -> dict:
     return {"landing": landing, "warehouse": warehouse, "floor": floor_db, "timings": timings}
 
 
-@pytest.fixture(scope="module")
-def pandas_marts(tiny):
-    return build_marts(tiny["landing"])
+COMPARATORS = {"pandas": pandas_marts.build_marts, "duckdb_script": duckdb_marts.build_marts}
+
+
+@pytest.fixture(scope="module", params=sorted(COMPARATORS))
+def comparator_marts(request, tiny):
+    """The three marts as a comparator computes them from the landing files."""
+    return COMPARATORS[request.param](tiny["landing"])
 
 
 def _rows(database: Path, sql: str) -> list[tuple]:
@@ -88,8 +92,8 @@ def test_floor_builds_the_same_mart_as_dbt(tiny, mart):
     assert tiny["timings"]["load_s"] > 0 and len(tiny["timings"]["models"]) >= 10
 
 
-def test_pandas_rfm_and_tiers_match_the_pipeline(tiny, pandas_marts):
-    marts = pandas_marts
+def test_comparator_rfm_and_tiers_match_the_pipeline(tiny, comparator_marts):
+    marts = comparator_marts
     expected = _rows(
         tiny["warehouse"],
         "select r.account_id, r.as_of_date, r.recency_days, r.frequency_orders, "
@@ -111,8 +115,8 @@ def test_pandas_rfm_and_tiers_match_the_pipeline(tiny, pandas_marts):
     assert actual == expected
 
 
-def test_pandas_monthly_kpi_revenue_matches_the_pipeline(tiny, pandas_marts):
-    marts = pandas_marts
+def test_comparator_monthly_kpi_revenue_matches_the_pipeline(tiny, comparator_marts):
+    marts = comparator_marts
     expected = _rows(
         tiny["warehouse"],
         "select month_start, region_code, industry_code, size_band_code, revenue_cny "

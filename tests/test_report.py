@@ -492,9 +492,9 @@ def test_analytics_and_backtest_numbers_equal_the_marts(weekly_report, clean_bui
              lang.pct(r["account_share"])]
             for r in clusters
         ]  # fmt: skip
-        assert [c[2:] for c in html.rows["forecast"]] == [
-            [lang.amount(r["revenue_cny"]), lang.amount(r["lower_cny"]),
-             lang.amount(r["upper_cny"])]
+        assert [c[1:2] + c[3:] for c in html.rows["forecast"]] == [
+            [lang.forecast_method(r["method"]), lang.amount(r["revenue_cny"]),
+             lang.amount(r["lower_cny"]), lang.amount(r["upper_cny"])]
             for r in forecast
         ]  # fmt: skip
         assert [c[1:] for c in html.rows["risk_backtest"]] == [
@@ -510,7 +510,7 @@ def test_analytics_and_backtest_numbers_equal_the_marts(weekly_report, clean_bui
             for r in latest + pooled
         ]  # fmt: skip
         assert [c[:8] for c in html.rows["model_backtests"]] == [
-            [r["model_name"], r["metric_name"], r["baseline_name"],
+            [r["model_name"], lang.metric(r["metric_name"]), r["baseline_name"],
              lang.backtest_value(r["metric_name"], r["model_value"]),
              lang.backtest_value(r["metric_name"], r["baseline_value"]),
              lang.improvement(r["metric_name"], r["relative_improvement"]),

@@ -2,8 +2,9 @@
 
 `ka-pipeline spark-build --compare` on the defects sample: the raw layer of the DuckDB
 build (every kind of injected defect included) is exported to parquet and built on Spark
-with the `spark` target; every table of a BI release, the salted contact keys, the nine
-incremental facts and the quarantined rows are compared (ka_pipeline/spark/parity.py).
+with the `spark` target, then the analytics stage runs on Spark; every table of a BI
+release, the salted contact keys, the nine incremental facts, the quarantined rows and the
+analytics stage's inputs and tables are compared (ka_pipeline/spark/parity.py).
 Spark start-up and its per-statement cost dominate: a few minutes.
 """
 
@@ -18,7 +19,7 @@ import pytest
 
 from ka_pipeline.serving.tables import SERVED_TABLES
 from ka_pipeline.settings import DBT_PROJECT_DIR, REPO_ROOT
-from ka_pipeline.spark.parity import INCREMENTAL_FACTS
+from ka_pipeline.spark.parity import ANALYTICS_INPUTS, FITTED_TABLES, INCREMENTAL_FACTS
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -58,8 +59,14 @@ def test_the_comparison_covers_the_bi_release_with_data(spark_parity):
     compared = {t["table"]: t for t in spark_parity.report["tables"]}
     served = {t.qualified for t in SERVED_TABLES if t.built_by_dbt}
     facts = {f"core.{fact}" for fact in INCREMENTAL_FACTS}
-    assert served | facts | {"core.dim_contacts", "quality.dq_quarantined_rows"} == set(compared)
-    for table in ("marts.mart_account_rfm", "marts.mart_kpi_monthly", "core.dim_contacts"):
+    analytics = set(ANALYTICS_INPUTS) | set(FITTED_TABLES)
+    assert served | facts | {"core.dim_contacts", "quality.dq_quarantined_rows"} | analytics == set(
+        compared
+    )
+    # every table a BI release serves is compared, the analytics stage's included
+    assert {t.qualified for t in SERVED_TABLES} <= set(compared)
+    for table in ("marts.mart_account_rfm", "marts.mart_kpi_monthly", "core.dim_contacts",
+                  *analytics):  # fmt: skip
         assert compared[table]["spark_rows"] > 0, f"{table} is empty: nothing was compared"
     # the defects sample quarantines rows: both engines must agree on them, not on nothing
     assert compared["quality.dq_quarantined_rows"]["duckdb_rows"] > 50
@@ -67,7 +74,9 @@ def test_the_comparison_covers_the_bi_release_with_data(spark_parity):
 
 def test_spark_artefacts_stay_apart_from_the_duckdb_manifest(spark_parity):
     seconds = spark_parity.report["spark_seconds"]
-    assert set(seconds) == {"raw export", "spark start and raw tables", "dbt build"}
+    assert set(seconds) == {
+        "raw export", "spark start and raw tables", "dbt build", "analytics stage"
+    }  # fmt: skip
     manifest = spark_parity.spark_dir / "dbt" / "target" / "manifest.json"
     spark_manifest = json.loads(manifest.read_text())
     assert spark_manifest["metadata"]["adapter_type"] == "spark"

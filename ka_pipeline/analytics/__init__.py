@@ -7,5 +7,6 @@ docs/analytics.md describes the methods and the tables.
 """
 
 from ka_pipeline.analytics.stage import ANALYTICS_TABLES, StageResult, run_stage
+from ka_pipeline.analytics.warehouse import DuckDBWarehouse, SparkWarehouse
 
-__all__ = ["ANALYTICS_TABLES", "StageResult", "run_stage"]
+__all__ = ["ANALYTICS_TABLES", "DuckDBWarehouse", "SparkWarehouse", "StageResult", "run_stage"]

@@ -3,37 +3,34 @@ and mart_cluster_k_selection, from one `fit_clusters` run."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from ka_pipeline.analytics.cluster_names import cluster_names
 from ka_pipeline.analytics.clustering import ClusterFit, fit_clusters
 from ka_pipeline.analytics.features import CLUSTER_FEATURES, FEATURE_NAMES, account_features
 from ka_pipeline.analytics.params import AnalyticsParams
+from ka_pipeline.analytics.warehouse import AnalyticsWarehouse
 
 CENTROIDS_TABLE = "mart_cluster_centroids"
 
 
-def previous_centroids(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+def previous_centroids(warehouse: AnalyticsWarehouse) -> pd.DataFrame | None:
     """The centroids the last run stored, or None on a first run."""
-    found = conn.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'marts' and table_name = ?",
-        [CENTROIDS_TABLE],
-    ).fetchone()[0]
-    if not found:
+    if not warehouse.has_table("marts", CENTROIDS_TABLE):
         return None
-    return conn.execute(
+    return warehouse.query(
         f"select cluster_id, feature_name, centroid_transformed from marts.{CENTROIDS_TABLE} "
         "order by cluster_id, feature_name"
-    ).df()
+    )
 
 
 def cluster_tables(
-    conn: duckdb.DuckDBPyConnection, params: AnalyticsParams, as_of
+    warehouse: AnalyticsWarehouse, params: AnalyticsParams, as_of
 ) -> tuple[dict[str, pd.DataFrame], ClusterFit]:
-    features = account_features(conn)
-    fit = fit_clusters(features, params.k_min, params.k_max, params.seed, previous_centroids(conn))
+    features = account_features(warehouse)
+    fit = fit_clusters(
+        features, params.k_min, params.k_max, params.seed, previous_centroids(warehouse)
+    )
     names = cluster_names(fit.centroids)
     labels = {name: (zh, en) for name, zh, en, _log in CLUSTER_FEATURES}
 

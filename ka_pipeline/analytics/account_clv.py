@@ -11,7 +11,6 @@ than two accounts, no repeat purchase at all) the rows carry null predictions an
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -27,6 +26,7 @@ from ka_pipeline.analytics.clv import (
 )
 from ka_pipeline.analytics.features import clv_inputs
 from ka_pipeline.analytics.params import AnalyticsParams
+from ka_pipeline.analytics.warehouse import AnalyticsWarehouse
 
 CLV_COLUMNS = [
     "as_of_date", "account_id", "frequency", "recency_weeks", "age_weeks",
@@ -52,10 +52,10 @@ def fit_models(inputs: pd.DataFrame) -> tuple[BgNbd, GammaGamma]:
 
 
 def clv_table(
-    conn: duckdb.DuckDBPyConnection, params: AnalyticsParams, as_of
+    warehouse: AnalyticsWarehouse, params: AnalyticsParams, as_of
 ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """(mart_account_clv, mart_clv_parameters, status message)."""
-    inputs = clv_inputs(conn, "current")
+    inputs = clv_inputs(warehouse, "current")
     table = pd.DataFrame(
         {
             "as_of_date": as_of,
@@ -101,8 +101,8 @@ def clv_table(
     return table[CLV_COLUMNS], _parameters(transactions, spend, as_of, "fitted"), "fitted"
 
 
-def clv_backtest(conn: duckdb.DuckDBPyConnection, params: AnalyticsParams) -> list[dict]:
-    inputs = clv_inputs(conn, "backtest")
+def clv_backtest(warehouse: AnalyticsWarehouse, params: AnalyticsParams) -> list[dict]:
+    inputs = clv_inputs(warehouse, "backtest")
     if inputs.empty:
         return []
     cutoff = inputs["cutoff_date"].iloc[0]
@@ -115,7 +115,7 @@ def clv_backtest(conn: duckdb.DuckDBPyConnection, params: AnalyticsParams) -> li
         return [
             backtest.row(
                 model,
-                "mae",
+                metric,
                 "none",
                 None,
                 None,
@@ -124,7 +124,11 @@ def clv_backtest(conn: duckdb.DuckDBPyConnection, params: AnalyticsParams) -> li
                 note=f"not fitted at the cut-off: {error}",
                 **frame,
             )
-            for model in ("clv_orders", "clv_revenue", "p_alive")
+            for model, metric in (
+                ("clv_orders", "mae_orders"),
+                ("clv_revenue", "mae_cny"),
+                ("p_alive", "auc"),
+            )
         ]
     x, t_x, age = _arrays(inputs)
     weeks = params.clv_horizon_days * WEEKS_PER_DAY
@@ -144,14 +148,14 @@ def clv_backtest(conn: duckdb.DuckDBPyConnection, params: AnalyticsParams) -> li
     p_alive = transactions.p_alive(x, t_x, age)
     total_note = "error of the summed prediction over all accounts, relative to the actual sum"
     return [
-        backtest.row("clv_orders", "mae", "past_rate", backtest.mae(actual_orders,
+        backtest.row("clv_orders", "mae_orders", "past_rate", backtest.mae(actual_orders,
                      predicted_orders), backtest.mae(actual_orders, naive_orders),
                      lower_is_better=True, n_observations=n, **frame),
         backtest.row("clv_orders", "total_abs_pct_error", "past_rate",
                      _total_error(actual_orders, predicted_orders),
                      _total_error(actual_orders, naive_orders), lower_is_better=True,
                      n_observations=n, note=total_note, **frame),
-        backtest.row("clv_revenue", "mae", "past_rate", backtest.mae(actual_revenue,
+        backtest.row("clv_revenue", "mae_cny", "past_rate", backtest.mae(actual_revenue,
                      predicted_revenue), backtest.mae(actual_revenue, naive_revenue),
                      lower_is_better=True, n_observations=n, **frame),
         backtest.row("clv_revenue", "total_abs_pct_error", "past_rate",

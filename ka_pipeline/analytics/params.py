@@ -8,8 +8,10 @@ the stage and the SQL models it reads cannot disagree, and there is one place to
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    from ka_pipeline.analytics.warehouse import AnalyticsWarehouse
 
 
 class ParameterError(ValueError):
@@ -53,13 +55,12 @@ class AnalyticsParams:
         return {f"analytics_{f.name}": getattr(self, f.name) for f in fields(self)}
 
 
-def read_params(conn: duckdb.DuckDBPyConnection) -> AnalyticsParams:
-    rows = dict(
-        conn.execute(
-            "select parameter_name, resolved_value from marts.mart_run_parameters "
-            "where parameter_group = 'analytics'"
-        ).fetchall()
+def read_params(warehouse: AnalyticsWarehouse) -> AnalyticsParams:
+    frame = warehouse.query(
+        "select parameter_name, resolved_value from marts.mart_run_parameters "
+        "where parameter_group = 'analytics'"
     )
+    rows = dict(zip(frame["parameter_name"], frame["resolved_value"], strict=True))
     values = {}
     for field in fields(AnalyticsParams):
         name = f"analytics_{field.name}"

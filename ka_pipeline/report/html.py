@@ -462,11 +462,11 @@ def forecast_section(marts: d.Marts, lang: Lang, chart) -> str:
     if rows.empty:
         return _not_available(lang, "marts.mart_revenue_forecast")
     ahead = rows[rows["row_type"] == "forecast"]
-    first = rows.iloc[0]
-    level = lang.pct(first["interval_level"], 0)
-    note = lang.t("forecast_note", method=str(first["method"]), level=level)
+    level = lang.pct(rows.iloc[0]["interval_level"], 0)
+    note = lang.t("forecast_note", level=level)
     headers = [
         (lang.t("col_region"), False),
+        (lang.t("col_method"), False),
         (lang.t("col_month"), False),
         (lang.t("col_forecast"), True),
         (lang.t("col_lower"), True),
@@ -475,6 +475,7 @@ def forecast_section(marts: d.Marts, lang: Lang, chart) -> str:
     body = [
         [
             lang.pick(r, "region_name"),
+            lang.forecast_method(str(r["method"])),
             lang.month(r["month_start"]),
             lang.amount(r["revenue_cny"]),
             lang.amount(r["lower_cny"]),
@@ -580,7 +581,7 @@ def model_backtest_table(marts: d.Marts, lang: Lang) -> str:
     body = [
         [
             str(r["model_name"]),
-            str(r["metric_name"]),
+            lang.metric(str(r["metric_name"])),
             str(r["baseline_name"]),
             lang.backtest_value(r["metric_name"], r["model_value"]),
             lang.backtest_value(r["metric_name"], r["baseline_value"]),

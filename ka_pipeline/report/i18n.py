@@ -228,9 +228,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "col_profile": ("画像", "Profile"),
     "forecast_table": ("未来 3 个月收入预测(全公司及各区域)", "Next months' revenue forecast"),
     "forecast_note": (
-        "预测方法:{method};区间为 {level} 预测区间。",
-        "Method: {method}; the band is the {level} prediction interval.",
+        "每个区域的预测方法(ETS、上月值、去年同月值)取回测误差最小者;"
+        "区间为 {level} 预测区间,取自该方法的回测误差。",
+        "Each region's method (ETS, last month, same month last year) is the one with the "
+        "lowest backtest error; the band is the {level} prediction interval from that "
+        "method's backtest errors.",
     ),
+    "col_method": ("方法", "Method"),
     "col_forecast": ("预测收入(元)", "Forecast (CNY)"),
     "col_lower": ("下限(元)", "Lower (CNY)"),
     "col_upper": ("上限(元)", "Upper (CNY)"),
@@ -295,6 +299,23 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# mart_model_backtests.metric_name -> label with its unit
+_METRICS = {
+    "mae_cny": ("平均绝对误差(元)", "MAE (CNY)"),
+    "mae_orders": ("平均绝对误差(订单数)", "MAE (orders)"),
+    "mape": ("平均绝对百分比误差(%)", "MAPE (%)"),
+    "total_abs_pct_error": ("合计误差率(%)", "Error of the total (%)"),
+    "auc": ("AUC(0–1)", "AUC (0–1)"),
+    "interval_coverage": ("区间覆盖率(%)", "Interval coverage (%)"),
+}
+# mart_revenue_forecast.method: the chosen method before its explanation
+_FORECAST_METHODS = {
+    "last month": "上月值",
+    "same month last year": "去年同月值",
+    "naive (all zero)": "朴素(全为零)",
+    "naive (too short)": "朴素(历史过短)",
+}
+
 _RISK_LEVELS = {
     "high": ("高", "high"),
     "medium": ("中", "medium"),
@@ -329,6 +350,16 @@ class Lang:
         if _missing(value):
             value = row.get(second)
         return "" if _missing(value) else str(value)
+
+    def metric(self, code: str) -> str:
+        """A backtest metric's name with its unit (the code itself when unknown)."""
+        zh, en = _METRICS.get(code, (code, code))
+        return zh if self.zh else en
+
+    def forecast_method(self, method: str) -> str:
+        """The chosen method of a mart_revenue_forecast row, without its explanation."""
+        label = method.split(":")[0].split(";")[0].strip()
+        return _FORECAST_METHODS.get(label, label) if self.zh else label
 
     def risk_level(self, code: str) -> str:
         zh, en = _RISK_LEVELS.get(code, (code, code))

@@ -184,7 +184,7 @@ def _analytics_lines(marts: d.Marts, lang: Lang) -> list[str]:
             "|---|---|---|---:|---:|---|",
         ]
         lines += [
-            f"| {r['model_name']} | {r['metric_name']} | {r['baseline_name']} | "
+            f"| {r['model_name']} | {lang.metric(r['metric_name'])} | {r['baseline_name']} | "
             f"{lang.backtest_value(r['metric_name'], r['model_value'])} | "
             f"{lang.backtest_value(r['metric_name'], r['baseline_value'])} | "
             f"{lang.yes_no(r['model_beats_baseline'])} |"

@@ -1,8 +1,9 @@
-"""Build the dbt project on Spark in this process.
+"""Build the dbt project on Spark in this process, then the analytics stage on it.
 
 dbt-spark's `session` method runs Spark inside the dbt process, so the whole build (raw
-tables registered, seeds, models, optionally tests) and the parity check afterwards share
-one Spark session: the JVM starts once. dbt writes its artefacts under
+tables registered, seeds, models, optionally tests), the analytics stage (it reads the
+account-grain models from Spark and writes its tables there, as it does on DuckDB) and the
+parity check afterwards share one Spark session: the JVM starts once. dbt writes its artefacts under
 `$KA_SPARK_DIR/dbt`, never into `dbt_project/target`, which holds the DuckDB manifest
 Dagster loads.
 """
@@ -99,6 +100,12 @@ def build_on_spark(settings: Settings, *, with_tests: bool = True) -> SparkBuild
     excluded = [] if with_tests else ["--exclude-resource-type", "test", "unit_test"]
     _dbt(settings, "build", "--full-refresh", *excluded)
     seconds["dbt build"] = time.perf_counter() - started
+
+    from ka_pipeline.analytics import SparkWarehouse, run_stage
+
+    started = time.perf_counter()
+    run_stage(SparkWarehouse(spark_session()))
+    seconds["analytics stage"] = time.perf_counter() - started
     return SparkBuild(raw_tables=tables, seconds={k: round(v, 1) for k, v in seconds.items()})
 
 

@@ -106,10 +106,10 @@ CHECKS = [
     description="Clusters, CLV and revenue forecasts fitted on the marts (ka_pipeline/analytics).",
 )
 def analytics_models(context: AssetExecutionContext, warehouse: DuckDBResource):
-    from ka_pipeline.analytics import run_stage
+    from ka_pipeline.analytics import DuckDBWarehouse, run_stage
 
     with warehouse.get_connection() as conn:
-        result = run_stage(conn)
+        result = run_stage(DuckDBWarehouse(conn))
         checks = list(_check_results(conn))
     context.log.info(
         f"{result.cluster_message}; CLV {result.clv_status}; "
