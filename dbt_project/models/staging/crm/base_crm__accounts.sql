@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['account_id', 'updated_at'], **staging_batch_config()) }}
 
 with
 
@@ -112,6 +112,8 @@ validated as (
             ) }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['account_id', 'updated_at']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking

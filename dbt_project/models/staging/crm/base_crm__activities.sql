@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['activity_id'], **staging_batch_config()) }}
 
 with
 
@@ -54,6 +54,8 @@ validated as (
             {{ rule_number('duration_minutes', check='negative') }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['activity_id']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['opportunity_id', 'stage_code', 'stage_changed_at'], **staging_batch_config()) }}
 
 with
 
@@ -60,6 +60,8 @@ validated as (
             {{ rule_number('amount_cny', check='negative') }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['opportunity_id', 'stage_code', 'stage_changed_at']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['invoice_id'], **staging_batch_config()) }}
 
 with
 
@@ -48,6 +48,8 @@ validated as (
             {{ rule_number('invoice_amount_cny', check='negative') }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['invoice_id']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking

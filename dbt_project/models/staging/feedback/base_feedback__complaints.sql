@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['complaint_id'], **staging_batch_config()) }}
 
 with
 
@@ -64,6 +64,8 @@ validated as (
             {{ rule_enum('severity') }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['complaint_id']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking

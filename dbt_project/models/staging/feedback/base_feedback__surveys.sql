@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['survey_id'], **staging_batch_config()) }}
 
 with
 
@@ -52,6 +52,8 @@ validated as (
             ) }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['survey_id']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking
