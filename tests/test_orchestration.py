@@ -41,6 +41,7 @@ from dagster import (
 from ka_pipeline.defs.automation.schedules import build_nightly_schedule
 from ka_pipeline.defs.dbt.assets import DbtBuildConfig, dbt_build_args, dbt_warehouse
 from ka_pipeline.defs.dbt.window import DbtWindow, window_from_tags
+from ka_pipeline.defs.jobs import full_check_job
 from ka_pipeline.defs.partitions import month_key
 from ka_pipeline.defs.tags import PARTITION_RANGE_END_TAG as RANGE_END
 from ka_pipeline.defs.tags import PARTITION_RANGE_START_TAG as RANGE_START
@@ -175,8 +176,8 @@ def table_checksums(ws: Workspace) -> dict[str, tuple[int, int]]:
     with duckdb.connect(str(ws.settings.warehouse_path), read_only=True) as conn:
         tables = conn.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' and regexp_matches(table_name, '^(base|fct|mart|dq)_') "
-            "order by 1, 2"
+            "where table_type = 'BASE TABLE' "
+            "and regexp_matches(table_name, '^(base|fct|mart|dq)_') order by 1, 2"
         ).fetchall()
         for schema, table in tables:
             columns = [
@@ -227,7 +228,7 @@ def incremental(sample, tmp_path_factory) -> Workspace:
         load_all(ws.settings, night.replace(day=1), night)  # month to date, as extraction
         args = dbt_build_args(DbtBuildConfig(), DbtWindow(night.replace(day=1), night, night))
         # the models every night; the scoped tests on the second night (they must pass)
-        ws.dbt(*(args if night == NIGHTS[1] else ["run", *args[1:3]]))  # run: models only
+        ws.dbt(*args, *([] if night == NIGHTS[1] else ["--exclude-resource-type", "test"]))
     deliver(sample, ws, LAST_DAY)
     return ws
 
@@ -266,8 +267,13 @@ def nightly(incremental) -> Run:
 def test_definitions_validate(tmp_path):
     defs = pipeline_definitions(make_workspace(tmp_path))
     Definitions.validate_loadable(defs)
-    assert {s.name for s in defs.schedules} >= {"nightly_build"}
+    assert {s.name for s in defs.schedules} >= {"nightly_build", "weekly_full_check"}
     assert defs.resolve_job_def("full_build")
+    # the weekly full check: the dbt step and all its checks, no partition (no window)
+    assert defs.resolve_job_def("full_check").partitions_def is None
+    graph = defs.resolve_asset_graph()
+    assert full_check_job.selection.resolve(graph) == set(dbt_warehouse.keys)
+    assert full_check_job.selection.resolve_checks(graph) >= dbt_warehouse.check_keys
 
 
 def test_a_30_day_backfill_is_one_run_with_one_dbt_step(backfill):
@@ -383,12 +389,18 @@ def test_dbt_args_carry_the_window_merged_with_the_users_vars():
     june = DbtWindow(date(2024, 6, 1), date(2024, 6, 30))
     no_unit_tests = ["--exclude-resource-type", "unit_test"]
     assert dbt_build_args(DbtBuildConfig(), june) == [
-        "build", "--vars", '{"max_date": "2024-06-30", "min_date": "2024-06-01"}', *no_unit_tests,
+        "build", "--vars",
+        '{"check_scope": "window", "max_date": "2024-06-30", "min_date": "2024-06-01"}',
+        *no_unit_tests,
     ]  # fmt: skip
     user = DbtBuildConfig(dbt_vars={"min_date": "2024-06-15", "rfm_window_months": 6})
     assert json.loads(dbt_build_args(user, june)[2]) == {
         "min_date": "2024-06-15", "max_date": "2024-06-30", "rfm_window_months": 6,
+        "check_scope": "window",
     }  # fmt: skip
+    # the user may ask a windowed run to test whole tables
+    full = DbtBuildConfig(dbt_vars={"check_scope": "full"})
+    assert json.loads(dbt_build_args(full, june)[2])["check_scope"] == "full"
     assert dbt_build_args(DbtBuildConfig(full_refresh=True), june) == [
         "build", "--full-refresh", *no_unit_tests,
     ]  # fmt: skip

@@ -1,5 +1,8 @@
 -- One row per quarantined raw row of every entity: where it was delivered, the first rule
 -- it failed, and its delivered values (personal data left out) as a JSON object.
+-- Incremental by file (macros/incremental/quality_batch.sql): a windowed run re-lists
+-- the files holding a base_ row it re-processed.
+{{ config(**quality_batch_config()) }}
 
 with
 
@@ -28,7 +31,9 @@ quarantined_{{ system }}__{{ entity }} as (
         on
             base._source_file = delivered._source_file
             and base._row_number = delivered._row_number
-    where base.row_status = 'quarantined'
+    where
+        base.row_status = 'quarantined'
+        and {{ in_reprocessed_file(system, entity, 'base._source_file') }}
 ),
 {% endfor %}
 
