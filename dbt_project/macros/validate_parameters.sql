@@ -27,7 +27,9 @@
     {%- endfor -%}
     {%- set check_scope = var('check_scope', 'full') -%}
     {%- if check_scope not in ('full', 'window') -%}
-        {%- do problems.append('check_scope=' ~ tojson(check_scope) ~ " (must be 'full' or 'window')") -%}
+        {%- do problems.append(
+            'check_scope=' ~ tojson(check_scope) ~ " (must be 'full' or 'window')"
+        ) -%}
     {%- endif -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(

@@ -28,6 +28,22 @@
 {%- endmacro %}
 
 {#-
+    reprocessed_files(): a select of (entity, source_file) of every delivered file holding
+    a base_ row this dbt invocation (re)processed.
+-#}
+{% macro reprocessed_files() -%}
+    {%- set selects = [] -%}
+    {%- for system, entity in source_entities() -%}
+        {%- do selects.append(
+            "select '" ~ system ~ '/' ~ entity ~ "' as entity, _source_file as source_file from "
+            ~ ref('base_' ~ system ~ '__' ~ entity)
+            ~ " where dbt_invocation_id = '" ~ invocation_id ~ "'"
+        ) -%}
+    {%- endfor -%}
+    {{ selects | join('\nunion all\n') }}
+{%- endmacro %}
+
+{#-
     in_reprocessed_file(system, entity, source_file): SQL predicate "the file
     `source_file` of the entity holds a base_ row this invocation (re)processed"; `1 = 1`
     without a window.
@@ -59,16 +75,7 @@
         {{ in_incremental_window('partition_date') }}
         or exists (
             select 1
-            from (
-                {%- for system, entity in source_entities() %}
-                select '{{ system }}/{{ entity }}' as entity, _source_file as source_file
-                from {{ ref('base_' ~ system ~ '__' ~ entity) }}
-                where dbt_invocation_id = '{{ invocation_id }}'
-                {%- if not loop.last %}
-                union all
-                {%- endif %}
-                {%- endfor %}
-            ) as reprocessed
+            from ({{ reprocessed_files() }}) as reprocessed
             where
                 reprocessed.entity = {{ target }}.entity
                 and reprocessed.source_file = {{ target }}.source_file

@@ -52,6 +52,13 @@
     {%- if incremental_window() is none -%}
         1 = 1
     {%- else -%}
+        {%- set delivered = in_incremental_window('_partition_date') -%}
+        {%- set touching = delivered
+            ~ (' or (' ~ also_keys_where ~ ')' if also_keys_where else '') -%}
+        {%- set matches = [] -%}
+        {%- for key in keys -%}
+            {%- do matches.append('batch_keys.' ~ key ~ ' = ' ~ rows ~ '.' ~ key) -%}
+        {%- endfor -%}
         (
             {{ in_incremental_window(rows ~ '._partition_date') }}
             or exists (
@@ -59,20 +66,13 @@
                 from (
                     select {{ keys | join(', ') }}
                     from {{ rows }}
-                    where
-                        {{ in_incremental_window('_partition_date') }}
-                        {%- if also_keys_where %}
-                        or ({{ also_keys_where }})
-                        {%- endif %}
+                    where {{ touching }}
                     union
                     select {{ keys | join(', ') }}
                     from {{ this }}
-                    where {{ in_incremental_window('_partition_date') }}
+                    where {{ delivered }}
                 ) as batch_keys
-                where
-                    {%- for key in keys %}
-                    {{ 'and ' if not loop.first }}batch_keys.{{ key }} = {{ rows }}.{{ key }}
-                    {%- endfor %}
+                where {{ matches | join(' and ') }}
             )
         )
     {%- endif -%}
@@ -95,18 +95,15 @@
         ) -%}
     {%- endif -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set matches = [] -%}
+    {%- for key in keys -%}
+        {%- do matches.append('batch.' ~ key ~ ' = ' ~ target ~ '.' ~ key) -%}
+    {%- endfor %}
     delete from {{ target }}
     {%- if incremental_window() is not none %}
     where
         {{ in_incremental_window('_partition_date') }}
-        or exists (
-            select 1
-            from {{ batch }} as batch
-            where
-                {%- for key in keys %}
-                {{ 'and ' if not loop.first }}batch.{{ key }} = {{ target }}.{{ key }}
-                {%- endfor %}
-        )
+        or exists (select 1 from {{ batch }} as batch where {{ matches | join(' and ') }})
     {%- endif %};
 
     insert into {{ target }} ({{ columns }})

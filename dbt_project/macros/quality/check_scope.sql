@@ -7,7 +7,8 @@
       run's window (`run_window()`) only, on the model's window column: meta
       `window_column` (base_ models: the delivery day) or `business_date` (facts).
       `unique` stays exact: it checks every key the window's rows carry, against the whole
-      table. Tests on tables rebuilt in full (marts, reconciliation) keep their whole table.
+      table. Tests on tables rebuilt in full (marts, reconciliation) keep their whole table,
+      and the delivered_* tests judge the night's delivery batch as before.
 
     dbt applies a test's `where` config through get_where_subquery(); this override adds
     the window's predicate to it.
@@ -41,8 +42,11 @@
     {%- endif -%}
     {%- set in_window = 'cast(' ~ column ~ ' as date) between ' ~ window.start
         ~ ' and ' ~ window.end -%}
-    {%- set test = model.test_metadata.name if model.test_metadata else none -%}
-    {%- if test == 'unique' -%}
+    {%- set test = model.test_metadata.name if model.test_metadata else '' -%}
+    {%- if test.startswith('delivered_') -%}
+        {#- they judge their own batch already (batch_first_day, delivery_batch.sql) -#}
+        {{ return('') }}
+    {%- elif test == 'unique' -%}
         {%- set key = model.test_metadata.kwargs.column_name -%}
         {{ return(key ~ ' in (select ' ~ key ~ ' from ' ~ relation ~ ' where ' ~ in_window ~ ')') }}
     {%- elif test == 'unique_combination_of_columns' -%}

@@ -1,4 +1,7 @@
-{{ config(unique_key=['opportunity_id', 'stage_code', 'stage_changed_at'], **staging_batch_config()) }}
+{{ config(
+    unique_key=['opportunity_id', 'stage_code', 'stage_changed_at'],
+    **staging_batch_config()
+) }}
 
 with
 
