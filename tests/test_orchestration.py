@@ -55,8 +55,11 @@ LATE_ORDER_DAY = date(2024, 5, 6)  # a line for one of its orders arrives on LAS
 MOVED_FROM_DAY, MOVED_TO_DAY = date(2024, 5, 10), date(2024, 6, 28)
 NIGHTS = [MOVED_TO_DAY, date(2024, 6, 29), LAST_DAY]  # the last one through Dagster
 # run metadata, not data: differs between any two builds
-# (loaded_at: when the extraction loaded the file, copied by the quality models)
-RUN_METADATA_COLUMNS = {"dbt_invocation_id", "run_started_at", "loaded_at"}
+# (loaded_at / last_loaded_at: when the extraction loaded a file, copied by the quality
+# models; contact_hash_key: salted with each workspace's own PII salt)
+RUN_METADATA_COLUMNS = {
+    "dbt_invocation_id", "run_started_at", "loaded_at", "last_loaded_at", "contact_hash_key",
+}  # fmt: skip
 # keeps every build's as-of date by design: compared on the newest as-of date only
 AS_OF_HISTORY_TABLES = {"mart_report_account_state_history"}
 
