@@ -1,10 +1,13 @@
 """Orchestration: definitions validate, incremental nightly = full rebuild, one-run backfills.
 
 One small sample (two months, scale 0.2, with defects) serves every test here:
-- `incremental`: built through LAST_DAY - 1 with dbt directly, then the real nightly run
-  (Dagster, partition = LAST_DAY's month, tag ka/business_day = LAST_DAY) after LAST_DAY's
-  files arrived together with a corrected re-send of an older day of the month and a late
-  order line for an order of the previous month;
+- `incremental`: built through the day before the first of NIGHTS with dbt directly, then
+  one nightly run per night, each after that night's files arrived with a defect: an order
+  of May delivered again on a June day (a key that moved between days, its older copy
+  outside the window), a corrected re-send of an older day of the month, and a late order
+  line for an order of the previous month. The nights before the last run dbt as the
+  nightly's dbt step does (same vars, scoped tests included); the last is the real nightly
+  run (Dagster, partition = LAST_DAY's month, tag ka/business_day = LAST_DAY);
 - `backfill`: the same landing files built from scratch by one Dagster run over a 30-day
   partition range (the full-rebuild reference).
 Both Dagster runs materialize the extraction and dbt assets without their asset checks
@@ -14,6 +17,7 @@ tests and GX suites are covered by the session builds; reconciliation is asserte
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -37,6 +41,7 @@ from dagster import (
 from ka_pipeline.defs.automation.schedules import build_nightly_schedule
 from ka_pipeline.defs.dbt.assets import DbtBuildConfig, dbt_build_args, dbt_warehouse
 from ka_pipeline.defs.dbt.window import DbtWindow, window_from_tags
+from ka_pipeline.defs.jobs import full_check_job
 from ka_pipeline.defs.partitions import month_key
 from ka_pipeline.defs.tags import PARTITION_RANGE_END_TAG as RANGE_END
 from ka_pipeline.defs.tags import PARTITION_RANGE_START_TAG as RANGE_START
@@ -44,10 +49,17 @@ from ka_pipeline.landing.contract import ENTITIES, ENTITIES_BY_KEY
 from ka_pipeline.settings import DBT_PROJECT_DIR
 
 FIRST_DAY, LAST_DAY = date(2024, 5, 1), date(2024, 6, 30)
-CORRECTED_DAY = date(2024, 6, 20)  # re-sent, inside the nightly's window
+CORRECTED_DAY = date(2024, 6, 20)  # re-sent on the second night, inside the window
 LATE_ORDER_DAY = date(2024, 5, 6)  # a line for one of its orders arrives on LAST_DAY
+# the first order of MOVED_FROM_DAY is delivered again, re-dated, in MOVED_TO_DAY's file
+MOVED_FROM_DAY, MOVED_TO_DAY = date(2024, 5, 10), date(2024, 6, 28)
+NIGHTS = [MOVED_TO_DAY, date(2024, 6, 29), LAST_DAY]  # the last one through Dagster
 # run metadata, not data: differs between any two builds
-RUN_METADATA_COLUMNS = {"dbt_invocation_id", "run_started_at"}
+# (loaded_at / last_loaded_at: when the extraction loaded a file, copied by the quality
+# models; contact_hash_key: salted with each workspace's own PII salt)
+RUN_METADATA_COLUMNS = {
+    "dbt_invocation_id", "run_started_at", "loaded_at", "last_loaded_at", "contact_hash_key",
+}  # fmt: skip
 # keeps every build's as-of date by design: compared on the newest as-of date only
 AS_OF_HISTORY_TABLES = {"mart_report_account_state_history"}
 
@@ -74,25 +86,58 @@ def copy_landing(sample: Path, ws: Workspace, until: date) -> None:
         shutil.copy2(path, target)
 
 
-def deliver_corrections(ws: Workspace) -> None:
-    """A corrected re-send of CORRECTED_DAY's order lines (first line's quantity x 3) and
-    a late line, delivered on LAST_DAY, for the first order of LATE_ORDER_DAY."""
-    lines = ENTITIES_BY_KEY["erp/order_lines"]
-    resent = lines.path_for(ws.settings.landing_dir, CORRECTED_DAY)
-    header, first, *rest = resent.read_text(encoding="utf-8").splitlines()
-    columns = header.split(",")
-    values = first.split(",")
-    quantity = columns.index("quantity")
-    values[quantity] = str(int(float(values[quantity])) * 3)
-    resent.write_text("\n".join([header, ",".join(values), *rest]) + "\n", encoding="utf-8")
+def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        header, *rows = csv.reader(handle)
+    return header, rows
 
-    orders = ENTITIES_BY_KEY["erp/orders"].path_for(ws.settings.landing_dir, LATE_ORDER_DAY)
-    late_order = orders.read_text(encoding="utf-8").splitlines()[1].split(",")[0]
-    late = dict(zip(columns, values, strict=True))
-    late.update(order_id=late_order, line_no="97", quantity="2")
-    newest = lines.path_for(ws.settings.landing_dir, LAST_DAY)
-    with newest.open("a", encoding="utf-8") as out:
-        out.write(",".join(late[c] for c in columns) + "\n")
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows])
+
+
+def move_an_order(landing: Path) -> None:
+    """The first order of MOVED_FROM_DAY delivered again in MOVED_TO_DAY's file, dated that
+    day: the later copy wins, the May copy becomes a duplicate, the order moves to June."""
+    orders = ENTITIES_BY_KEY["erp/orders"]
+    header, rows = read_csv(orders.path_for(landing, MOVED_FROM_DAY))
+    moved = dict(zip(header, rows[0], strict=True), order_date=MOVED_TO_DAY.isoformat())
+    target = orders.path_for(landing, MOVED_TO_DAY)
+    target_header, target_rows = read_csv(target)
+    write_csv(target, target_header, [*target_rows, [moved[c] for c in target_header]])
+
+
+def resend_corrected_day(landing: Path) -> None:
+    """A corrected re-send of CORRECTED_DAY's order lines: the first line's quantity x 3."""
+    path = ENTITIES_BY_KEY["erp/order_lines"].path_for(landing, CORRECTED_DAY)
+    header, (first, *rest) = read_csv(path)
+    quantity = header.index("quantity")
+    first[quantity] = str(int(float(first[quantity])) * 3)
+    write_csv(path, header, [first, *rest])
+
+
+def deliver_late_line(landing: Path) -> None:
+    """A late line, delivered on LAST_DAY, for the first order of LATE_ORDER_DAY."""
+    lines = ENTITIES_BY_KEY["erp/order_lines"]
+    header, rows = read_csv(lines.path_for(landing, CORRECTED_DAY))
+    late_order = read_csv(ENTITIES_BY_KEY["erp/orders"].path_for(landing, LATE_ORDER_DAY))[1][0][0]
+    late = dict(zip(header, rows[0], strict=True), order_id=late_order, line_no="97", quantity="2")
+    newest = lines.path_for(landing, LAST_DAY)
+    newest_header, newest_rows = read_csv(newest)
+    write_csv(newest, newest_header, [*newest_rows, [late[c] for c in newest_header]])
+
+
+DEFECTS = {NIGHTS[0]: move_an_order, NIGHTS[1]: resend_corrected_day, NIGHTS[2]: deliver_late_line}
+
+
+def deliver(sample: Path, ws: Workspace, until: date) -> None:
+    """The landing area as it stands on the night of `until`: the sample's files through
+    that day, with the defects of that night and the nights before."""
+    copy_landing(sample, ws, until)
+    for night, defect in DEFECTS.items():
+        if night <= until:
+            defect(ws.settings.landing_dir)
 
 
 MODELS_ONLY_JOB = "extract_and_dbt_without_checks"
@@ -127,14 +172,15 @@ def materialize(defs: Definitions, **kwargs):
 
 
 def table_checksums(ws: Workspace) -> dict[str, tuple[int, int]]:
-    """Row count and an order-independent checksum of every fct_* and mart_* table
+    """Row count and an order-independent checksum of every base_* (staging), fct_*,
+    mart_* and dq_* table
     (floating-point values rounded: a parallel sum may differ in the last bit)."""
     sums = {}
     with duckdb.connect(str(ws.settings.warehouse_path), read_only=True) as conn:
         tables = conn.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_type = 'BASE TABLE' and (table_name like 'fct\\_%' escape '\\' "
-            "or table_name like 'mart\\_%' escape '\\') order by 1, 2"
+            "where table_type = 'BASE TABLE' "
+            "and regexp_matches(table_name, '^(base|fct|mart|dq)_') order by 1, 2"
         ).fetchall()
         for schema, table in tables:
             columns = [
@@ -168,19 +214,25 @@ def warm_start_parse(ws: Workspace) -> None:
 
 @pytest.fixture(scope="module")
 def incremental(sample, tmp_path_factory) -> Workspace:
-    """Facts built through LAST_DAY - 1 by dbt; LAST_DAY's files and the corrections then
-    land in the landing area."""
+    """The incremental models built through the day before NIGHTS[0] by dbt, then the nights
+    before the last as the nightly's dbt step runs them; LAST_DAY's files then land."""
     ws = make_workspace(tmp_path_factory.mktemp("orchestration_incremental"))
-    copy_landing(sample, ws, LAST_DAY - timedelta(days=1))
-    load_all(ws.settings, FIRST_DAY, LAST_DAY - timedelta(days=1))
+    first_night = NIGHTS[0]
+    deliver(sample, ws, first_night - timedelta(days=1))
+    load_all(ws.settings, FIRST_DAY, first_night - timedelta(days=1))
     warm_start_parse(ws)
-    # only what the nightly run does not rebuild anyway: the incremental facts (+ upstream)
+    # only what the nights do not rebuild anyway: the incremental models (+ upstream)
     ws.dbt(
         "build", "--select", "+config.materialized:incremental",
         "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
     )  # fmt: skip
-    copy_landing(sample, ws, LAST_DAY)
-    deliver_corrections(ws)
+    for night in NIGHTS[:-1]:
+        deliver(sample, ws, night)
+        load_all(ws.settings, night.replace(day=1), night)  # month to date, as extraction
+        args = dbt_build_args(DbtBuildConfig(), DbtWindow(night.replace(day=1), night, night))
+        # the models every night; the scoped tests on the second night (they must pass)
+        ws.dbt(*args, *([] if night == NIGHTS[1] else ["--exclude-resource-type", "test"]))
+    deliver(sample, ws, LAST_DAY)
     return ws
 
 
@@ -197,8 +249,7 @@ def backfill(sample, tmp_path_factory) -> Run:
     """The full-rebuild reference: an empty warehouse, then one run over the partition
     range of a 30-day backfill (2024-05-20 .. 06-18: the months May and June)."""
     ws = make_workspace(tmp_path_factory.mktemp("orchestration_backfill"))
-    copy_landing(sample, ws, LAST_DAY)
-    deliver_corrections(ws)
+    deliver(sample, ws, LAST_DAY)
     tags = {RANGE_START: month_key(date(2024, 5, 20)), RANGE_END: month_key(date(2024, 6, 18))}
     return Run(ws, *materialize(pipeline_definitions(ws), tags=tags))
 
@@ -219,8 +270,13 @@ def nightly(incremental) -> Run:
 def test_definitions_validate(tmp_path):
     defs = pipeline_definitions(make_workspace(tmp_path))
     Definitions.validate_loadable(defs)
-    assert {s.name for s in defs.schedules} >= {"nightly_build"}
+    assert {s.name for s in defs.schedules} >= {"nightly_build", "weekly_full_check"}
     assert defs.resolve_job_def("full_build")
+    # the weekly full check: the dbt step and all its checks, no partition (no window)
+    assert defs.resolve_job_def("full_check").partitions_def is None
+    graph = defs.resolve_asset_graph()
+    assert full_check_job.selection.resolve(graph) == set(dbt_warehouse.keys)
+    assert full_check_job.selection.resolve_checks(graph) >= dbt_warehouse.check_keys
 
 
 def test_a_30_day_backfill_is_one_run_with_one_dbt_step(backfill):
@@ -229,13 +285,13 @@ def test_a_30_day_backfill_is_one_run_with_one_dbt_step(backfill):
         key = AssetKey(["raw", entity.system, entity.name])
         expected = {"2024-05-01", "2024-06-01"} if entity.daily else {None}
         assert {p for k, p in backfill.materialized if k == key} == expected, entity.key
-    assert "incremental window 2024-05-01 .. 2024-06-30" in backfill.logs
+    assert "incremental window 2024-05-01 .. 2024-06-30, check_scope window" in backfill.logs
 
 
 def test_nightly_incremental_run_equals_a_full_rebuild(incremental, nightly, backfill):
     assert nightly.started_steps.count("dbt_warehouse") == 1
     assert {p for _, p in nightly.materialized if p} == {"2024-06-01"}  # only June reloaded
-    assert "incremental window 2024-06-01 .. 2024-06-30" in nightly.logs
+    assert "incremental window 2024-06-01 .. 2024-06-30, check_scope window" in nightly.logs
 
     incremental_sums, full_sums = table_checksums(nightly.ws), table_checksums(backfill.ws)
     assert len(full_sums) >= 20
@@ -246,7 +302,7 @@ def test_nightly_incremental_run_equals_a_full_rebuild(incremental, nightly, bac
         ) == [(0,)]
 
 
-def test_nightly_run_applied_the_resend_and_the_late_row(incremental, nightly):
+def test_the_nights_applied_the_moved_key_the_resend_and_the_late_row(incremental, nightly):
     resent = ENTITIES_BY_KEY["erp/order_lines"].path_for(
         incremental.settings.landing_dir, CORRECTED_DAY
     )
@@ -261,6 +317,16 @@ def test_nightly_run_applied_the_resend_and_the_late_row(incremental, nightly):
         [LATE_ORDER_DAY],
     )
     assert late == [(1,)]
+    landing = incremental.settings.landing_dir
+    moved = read_csv(ENTITIES_BY_KEY["erp/orders"].path_for(landing, MOVED_FROM_DAY))[1][0][0]
+    assert incremental.query(
+        "select order_date from core.fct_orders where order_id = ?", [moved]
+    ) == [(MOVED_TO_DAY,)]
+    assert incremental.query(
+        "select _partition_date, row_status from staging.base_erp__orders "
+        "where order_id = ? order by 1",
+        [moved],
+    ) == [(MOVED_FROM_DAY, "duplicate"), (MOVED_TO_DAY, "staged")]
 
 
 def _schedule_context(day: date):
@@ -326,12 +392,18 @@ def test_dbt_args_carry_the_window_merged_with_the_users_vars():
     june = DbtWindow(date(2024, 6, 1), date(2024, 6, 30))
     no_unit_tests = ["--exclude-resource-type", "unit_test"]
     assert dbt_build_args(DbtBuildConfig(), june) == [
-        "build", "--vars", '{"max_date": "2024-06-30", "min_date": "2024-06-01"}', *no_unit_tests,
+        "build", "--vars",
+        '{"check_scope": "window", "max_date": "2024-06-30", "min_date": "2024-06-01"}',
+        *no_unit_tests,
     ]  # fmt: skip
     user = DbtBuildConfig(dbt_vars={"min_date": "2024-06-15", "rfm_window_months": 6})
     assert json.loads(dbt_build_args(user, june)[2]) == {
         "min_date": "2024-06-15", "max_date": "2024-06-30", "rfm_window_months": 6,
+        "check_scope": "window",
     }  # fmt: skip
+    # the user may ask a windowed run to test whole tables
+    full = DbtBuildConfig(dbt_vars={"check_scope": "full"})
+    assert json.loads(dbt_build_args(full, june)[2])["check_scope"] == "full"
     assert dbt_build_args(DbtBuildConfig(full_refresh=True), june) == [
         "build", "--full-refresh", *no_unit_tests,
     ]  # fmt: skip

@@ -2,7 +2,7 @@
     validate_parameters(): fails the run before any model executes when a parameter
     (dbt_project.yml `vars:` or --vars) is not of its kind: dates must be YYYY-MM-DD or
     null, lists non-empty lists of numbers, `nullable` parameters a number or null,
-    everything else a finite number (not NaN). Parameters are inlined into
+    everything else a finite number (not NaN), check_scope 'full' or 'window'. Parameters are inlined into
     SQL, so this is also what keeps a value such as "30; drop table ..." out of it.
     Runs as the project's on-run-start hook.
 -#}
@@ -34,6 +34,12 @@
             {%- do problems.append(name ~ '=' ~ tojson(value) ~ ' (must be ' ~ rule ~ ')') -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- set check_scope = var('check_scope', 'full') -%}
+    {%- if check_scope not in ('full', 'window') -%}
+        {%- do problems.append(
+            'check_scope=' ~ tojson(check_scope) ~ " (must be 'full' or 'window')"
+        ) -%}
+    {%- endif -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(
             'Invalid dbt parameters (dbt_project.yml vars / --vars): ' ~ problems | join('; ')

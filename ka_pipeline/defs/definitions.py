@@ -4,12 +4,15 @@ from dagster import Definitions
 
 from ka_pipeline.defs.analytics import analytics_models
 from ka_pipeline.defs.automation.run_failure_alerts import run_failure_alerts
-from ka_pipeline.defs.automation.schedules import build_nightly_schedule
+from ka_pipeline.defs.automation.schedules import (
+    build_full_check_schedule,
+    build_nightly_schedule,
+)
 from ka_pipeline.defs.automation.sensors import landing_files
 from ka_pipeline.defs.dbt.assets import dbt_warehouse
 from ka_pipeline.defs.delivery import build_delivery_asset
 from ka_pipeline.defs.extract.assets import build_extract_assets
-from ka_pipeline.defs.jobs import full_build_job
+from ka_pipeline.defs.jobs import full_build_job, full_check_job
 from ka_pipeline.defs.partitions import monthly_partitions, weekly_partitions
 from ka_pipeline.defs.quality import quality_checks, with_source_freshness
 from ka_pipeline.defs.report import build_weekly_report_asset, build_weekly_report_job
@@ -33,8 +36,11 @@ def build_definitions(settings: Settings) -> Definitions:
             bi_release,
         ],
         asset_checks=[*quality_checks],
-        jobs=[full_build_job, build_weekly_report_job(weeks)],
-        schedules=[build_nightly_schedule(settings.timezone)],
+        jobs=[full_build_job, full_check_job, build_weekly_report_job(weeks)],
+        schedules=[
+            build_nightly_schedule(settings.timezone),
+            build_full_check_schedule(settings.timezone),
+        ],
         sensors=[landing_files, run_failure_alerts],
         resources=build_resources(settings, graph),
     )

@@ -13,8 +13,19 @@
     expression>}; start is min_date - incremental_overlap_days.
 -#}
 {% macro incremental_window() -%}
+    {%- if not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(run_window()) }}
+{%- endmacro %}
+
+{#-
+    run_window(): the same window from the vars alone, whatever is being executed (the
+    scoped data tests use it, see check_scope.sql); none when either var is null.
+-#}
+{% macro run_window() -%}
     {%- set min_date, max_date = var('min_date', none), var('max_date', none) -%}
-    {%- if not is_incremental() or min_date is none or max_date is none -%}
+    {%- if min_date is none or max_date is none -%}
         {{ return(none) }}
     {%- else -%}
         {#- validated when running (execute); a linter renders the SQL only -#}

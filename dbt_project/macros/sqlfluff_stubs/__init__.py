@@ -15,6 +15,7 @@ from jinja2 import pass_context
 execute = False
 graph: dict = {"sources": {}, "nodes": {}}
 project_name = "ka_pipeline"
+invocation_id = "00000000-0000-0000-0000-000000000000"
 
 
 class _Target:

@@ -1,6 +1,9 @@
 -- One row per delivered file of every entity: how its rows were accounted for. A file
 -- reconciles when every delivered row is staged, quarantined or a duplicate, and the
 -- staged rows are exactly the rows the stg_ model exposes.
+-- Incremental by file (macros/incremental/quality_batch.sql): a windowed run re-counts
+-- the files holding a base_ row it re-processed.
+{{ config(**quality_batch_config()) }}
 
 with
 
@@ -23,6 +26,7 @@ delivered_{{ system }}__{{ entity }} as (
         0 as duplicate_rows,
         0 as staged_rows
     from raw_{{ system }}__{{ entity }}
+    where {{ in_reprocessed_file(system, entity, '_source_file') }}
     group by _source_file
 ),
 
@@ -40,6 +44,7 @@ classified_{{ system }}__{{ entity }} as (
         sum(case when row_status = 'duplicate' then 1 else 0 end) as duplicate_rows,
         0 as staged_rows
     from {{ ref('base_' ~ system ~ '__' ~ entity) }}
+    where {{ in_reprocessed_file(system, entity, '_source_file') }}
     group by _source_file
 ),
 
@@ -57,6 +62,7 @@ staged_{{ system }}__{{ entity }} as (
         0 as duplicate_rows,
         count(*) as staged_rows
     from {{ ref('stg_' ~ system ~ '__' ~ entity) }}
+    where {{ in_reprocessed_file(system, entity, '_source_file') }}
     group by _source_file
 ),
 {% endfor %}

@@ -2,6 +2,9 @@
 -- it failed, and its delivered values as a JSON object: personal data columns left out,
 -- every other value through redact_personal_data (a mis-shaped row shifts personal values
 -- into other columns).
+-- Incremental by file (macros/incremental/quality_batch.sql): a windowed run re-lists
+-- the files holding a base_ row it re-processed.
+{{ config(**quality_batch_config()) }}
 
 with
 
@@ -44,7 +47,9 @@ quarantined_{{ system }}__{{ entity }} as (
         on
             base._source_file = delivered._source_file
             and base._row_number = delivered._row_number
-    where base.row_status = 'quarantined'
+    where
+        base.row_status = 'quarantined'
+        and {{ in_reprocessed_file(system, entity, 'base._source_file') }}
 ),
 {% endfor %}
 

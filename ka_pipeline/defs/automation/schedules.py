@@ -49,3 +49,19 @@ def build_nightly_schedule(timezone: str) -> ScheduleDefinition:
         return nightly_run_request(context.scheduled_execution_time)
 
     return nightly_build
+
+
+FULL_CHECK_CRON = "0 4 * * 0"
+
+
+def build_full_check_schedule(timezone: str) -> ScheduleDefinition:
+    """Sundays 04:00, after that night's nightly run: the `full_check` job, every dbt test
+    on whole tables (the nightly runs check their window's rows only)."""
+    return ScheduleDefinition(
+        name="weekly_full_check",
+        cron_schedule=FULL_CHECK_CRON,
+        execution_timezone=timezone,
+        job_name="full_check",
+        default_status=DefaultScheduleStatus.STOPPED,
+        description="Sundays 04:00: dbt build without a window, every dbt test on whole tables.",
+    )

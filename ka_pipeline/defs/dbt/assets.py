@@ -66,8 +66,11 @@ class DbtBuildConfig(Config):
 
 
 def dbt_run_vars(config: DbtBuildConfig, window: DbtWindow | None) -> dict[str, Any]:
-    """The --vars of the run: the window (none under full_refresh), then the user's vars."""
-    return {**(window.as_vars() if window and not config.full_refresh else {}), **config.dbt_vars}
+    """The --vars of the run: the window and `check_scope: window` (none under
+    full_refresh: the tests then read whole tables), then the user's vars."""
+    windowed = window is not None and not config.full_refresh
+    scoped = {**window.as_vars(), "check_scope": "window"} if windowed else {}
+    return {**scoped, **config.dbt_vars}
 
 
 def dbt_build_args(config: DbtBuildConfig, window: DbtWindow | None = None) -> list[str]:
@@ -100,7 +103,8 @@ def dbt_warehouse(
     args = dbt_build_args(config, window)
     run_vars = dbt_run_vars(config, window)
     context.log.info(
-        f"incremental window {run_vars['min_date']} .. {run_vars['max_date']}"
+        f"incremental window {run_vars['min_date']} .. {run_vars['max_date']}, "
+        f"check_scope {run_vars.get('check_scope', 'full')}"
         if run_vars.get("min_date") and run_vars.get("max_date") and not config.full_refresh
         else "no incremental window: the facts are rebuilt from everything"
     )

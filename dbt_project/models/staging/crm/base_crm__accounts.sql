@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['account_id', 'updated_at'], **staging_batch_config()) }}
 
 with
 
@@ -113,6 +113,8 @@ validated as (
             ) }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['account_id', 'updated_at']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking
@@ -166,6 +168,8 @@ final as (
         validated.updated_at,
         validated.quarantine_reason,
         {{ row_status() }} as row_status,
+        -- the dbt run that last (re)processed the row (incremental staging)
+        '{{ invocation_id }}' as dbt_invocation_id,
         validated._source_file,
         validated._row_number,
         validated._partition_date

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['activity_id'], **staging_batch_config()) }}
 
 with
 
@@ -55,6 +55,8 @@ validated as (
             {{ rule_number('duration_minutes', check='negative') }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['activity_id']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking
@@ -96,6 +98,8 @@ final as (
         validated.duration_minutes,
         validated.quarantine_reason,
         {{ row_status() }} as row_status,
+        -- the dbt run that last (re)processed the row (incremental staging)
+        '{{ invocation_id }}' as dbt_invocation_id,
         validated._source_file,
         validated._row_number,
         validated._partition_date

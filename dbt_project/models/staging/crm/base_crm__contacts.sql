@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['contact_id', 'updated_at'], **staging_batch_config()) }}
 
 -- Personal data (name, phone, e-mail) is read here only to derive has_phone / has_email and
 -- the salted contact_hash_key: it is not selected into this table, nor into any later model.
@@ -68,6 +68,8 @@ validated as (
             {{ rule_enum('role') }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['contact_id', 'updated_at']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking
@@ -113,6 +115,8 @@ final as (
         validated.updated_at,
         validated.quarantine_reason,
         {{ row_status() }} as row_status,
+        -- the dbt run that last (re)processed the row (incremental staging)
+        '{{ invocation_id }}' as dbt_invocation_id,
         validated._source_file,
         validated._row_number,
         validated._partition_date

@@ -1,4 +1,7 @@
-{{ config(materialized='table') }}
+{{ config(
+    unique_key=['opportunity_id', 'stage_code', 'stage_changed_at'],
+    **staging_batch_config()
+) }}
 
 with
 
@@ -64,6 +67,8 @@ validated as (
             ) }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['opportunity_id', 'stage_code', 'stage_changed_at']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking
@@ -113,6 +118,8 @@ final as (
         validated.lost_reason,
         validated.quarantine_reason,
         {{ row_status() }} as row_status,
+        -- the dbt run that last (re)processed the row (incremental staging)
+        '{{ invocation_id }}' as dbt_invocation_id,
         validated._source_file,
         validated._row_number,
         validated._partition_date

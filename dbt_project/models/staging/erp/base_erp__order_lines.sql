@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['order_id', 'line_no'], **staging_batch_config()) }}
 
 with
 
@@ -88,6 +88,13 @@ validated as (
             when not has_staged_order then 'quarantined_order:order_id'
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys, and of the
+    -- keys of orders re-processed in this run (their status is read above)
+    where {{ in_staging_batch(
+        ['order_id', 'line_no'],
+        also_keys_where="order_id in (select order_id from "
+        ~ ref('base_erp__orders') ~ " where " ~ in_incremental_window('_partition_date') ~ ')'
+    ) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking
@@ -133,6 +140,8 @@ final as (
         validated.unit_cost_cny,
         validated.quarantine_reason,
         {{ row_status() }} as row_status,
+        -- the dbt run that last (re)processed the row (incremental staging)
+        '{{ invocation_id }}' as dbt_invocation_id,
         validated._source_file,
         validated._row_number,
         validated._partition_date

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['order_id'], **staging_batch_config()) }}
 
 with
 
@@ -72,6 +72,8 @@ validated as (
             ) }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['order_id']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking
@@ -114,6 +116,8 @@ final as (
         validated.order_amount_cny,
         validated.quarantine_reason,
         {{ row_status() }} as row_status,
+        -- the dbt run that last (re)processed the row (incremental staging)
+        '{{ invocation_id }}' as dbt_invocation_id,
         validated._source_file,
         validated._row_number,
         validated._partition_date

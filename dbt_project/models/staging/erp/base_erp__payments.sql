@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['payment_id'], **staging_batch_config()) }}
 
 with
 
@@ -59,6 +59,13 @@ validated as (
             when payment_date < invoice_date then 'paid_before_issued:payment_date'
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys, and of the
+    -- keys of invoices re-processed in this run (their status is read above)
+    where {{ in_staging_batch(
+        ['payment_id'],
+        also_keys_where="invoice_id in (select invoice_id from "
+        ~ ref('base_erp__invoices') ~ " where " ~ in_incremental_window('_partition_date') ~ ')'
+    ) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking
@@ -98,6 +105,8 @@ final as (
         validated.paid_amount_cny,
         validated.quarantine_reason,
         {{ row_status() }} as row_status,
+        -- the dbt run that last (re)processed the row (incremental staging)
+        '{{ invocation_id }}' as dbt_invocation_id,
         validated._source_file,
         validated._row_number,
         validated._partition_date

@@ -89,6 +89,8 @@ final as (
         validated.launched_date,
         validated.quarantine_reason,
         {{ row_status() }} as row_status,
+        -- the dbt run that last (re)processed the row (incremental staging)
+        '{{ invocation_id }}' as dbt_invocation_id,
         validated._source_file,
         validated._row_number,
         validated._partition_date

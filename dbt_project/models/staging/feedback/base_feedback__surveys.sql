@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(unique_key=['survey_id'], **staging_batch_config()) }}
 
 with
 
@@ -52,6 +52,8 @@ validated as (
             ) }}
         end as quarantine_reason
     from typed
+    -- incremental: the window's rows and every copy of their keys
+    where {{ in_staging_batch(['survey_id']) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking
@@ -93,6 +95,8 @@ final as (
         validated.comment,
         validated.quarantine_reason,
         {{ row_status() }} as row_status,
+        -- the dbt run that last (re)processed the row (incremental staging)
+        '{{ invocation_id }}' as dbt_invocation_id,
         validated._source_file,
         validated._row_number,
         validated._partition_date
