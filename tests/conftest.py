@@ -153,14 +153,18 @@ def clean_build(tmp_path_factory) -> Workspace:
 def defects_build(tmp_path_factory) -> Workspace:
     """A sample with every kind of injected defect: real loader, real `dbt build`.
 
-    The Dagster path is covered by `clean_build`; here the loader and dbt run directly,
-    which skips Dagster's per-check event bookkeeping (minutes on a 2-core machine).
+    The Dagster path is covered by `clean_build`; here the loader, dbt and the analytics
+    stage run directly, which skips Dagster's per-check event bookkeeping.
     """
     ws = make_workspace(tmp_path_factory.mktemp("defects"))
     ws.cli("generate", *sample_args(defects=0.03))
     load_all(ws.settings, SAMPLE_START, SAMPLE_END)
     ws.dbt("build")  # with the unit tests, which Dagster runs skip
     shutil.copy(ws.root / "dbt_target" / "run_results.json", ws.root / "build_run_results.json")
+    from ka_pipeline.analytics import DuckDBWarehouse, run_stage  # scikit-learn: import late
+
+    with duckdb.connect(str(ws.settings.warehouse_path)) as conn:  # as the analytics asset does
+        run_stage(DuckDBWarehouse(conn))
     return ws
 
 

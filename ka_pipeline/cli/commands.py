@@ -85,6 +85,7 @@ def _build(
     from ka_pipeline.runs.summary import render_summary
 
     dbt_vars = parse_parameters(args.vars, args.set)
+    full_refresh = full_refresh or args.rotate_pii_salt  # every salted key changes
     preflight.require_days_in_partitions(settings, start, end, _today(settings))
     preflight.require_manifest()
     preflight.require_free_warehouse(settings)

@@ -60,15 +60,22 @@ class DbtBuildConfig(Config):
     )
     rotate_pii_salt: bool = Field(
         default=False,
-        description="Allow a PII salt other than the one the warehouse was built with: every "
-        "contact_hash_key changes, and the step logs how many. Without it such a build stops.",
+        description="Allow a PII salt other than the one the warehouse was built with: the "
+        "build is a full refresh, every contact_hash_key changes, and the step logs how many. "
+        "Without it such a build stops.",
     )
 
 
+def rebuilds_everything(config: DbtBuildConfig) -> bool:
+    """A full refresh, asked for or implied: a salt rotation changes the salted keys of
+    every row, which an incremental run would re-hash only in its window."""
+    return config.full_refresh or config.rotate_pii_salt
+
+
 def dbt_run_vars(config: DbtBuildConfig, window: DbtWindow | None) -> dict[str, Any]:
-    """The --vars of the run: the window and `check_scope: window` (none under
-    full_refresh: the tests then read whole tables), then the user's vars."""
-    windowed = window is not None and not config.full_refresh
+    """The --vars of the run: the window and `check_scope: window` (none under a full
+    refresh: the tests then read whole tables), then the user's vars."""
+    windowed = window is not None and not rebuilds_everything(config)
     scoped = {**window.as_vars(), "check_scope": "window"} if windowed else {}
     return {**scoped, **config.dbt_vars}
 
@@ -78,7 +85,7 @@ def dbt_build_args(config: DbtBuildConfig, window: DbtWindow | None = None) -> l
     dbt_vars = dbt_run_vars(config, window)
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
-    if config.full_refresh:
+    if rebuilds_everything(config):
         args.append("--full-refresh")
     if not config.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
@@ -105,7 +112,7 @@ def dbt_warehouse(
     context.log.info(
         f"incremental window {run_vars['min_date']} .. {run_vars['max_date']}, "
         f"check_scope {run_vars.get('check_scope', 'full')}"
-        if run_vars.get("min_date") and run_vars.get("max_date") and not config.full_refresh
+        if run_vars.get("min_date") and run_vars.get("max_date") and not rebuilds_everything(config)
         else "no incremental window: the facts are rebuilt from everything"
     )
     _refuse_checks_apart_from_models(context)
