@@ -258,7 +258,8 @@ def test_orphan_orders_stop_the_marts_report_and_publish(ws):
     later = run(ws, defs, "report_only")
     assert not later.success and unchanged(before)
     message = step_failures(later)["reports__weekly_report_stand_in"]
-    assert "staging/base_erp__orders › orders_account_id_known: FAILED" in message
+    assert f"staging/base_erp__orders › {DBT_TESTS_CHECK}: FAILED" in message
+    assert "orders_account_id_known" in message  # the check's description names the test
 
 
 def test_warnings_do_not_block(ws):
