@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import Workspace, make_workspace
+from servers.processes import warehouse_holder
 
 from ka_pipeline.cli import main
 from ka_pipeline.cli.errors import EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_USAGE
@@ -136,19 +137,11 @@ def test_a_warehouse_held_by_another_process(tiny, read_only):
     warehouse = tiny.settings.warehouse_path
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     duckdb.connect(str(warehouse)).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, sys; c = duckdb.connect({str(warehouse)!r}, read_only={read_only});"
-         " print('held', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
     try:
-        assert holder.stdout.readline().strip() == "held"
-        result = tiny.cli("run", check=False)
-        waited = tiny.cli("run", check=False, env={"KA_WAREHOUSE_WAIT_SECONDS": "2"})
+        with warehouse_holder(warehouse, read_only) as holder:
+            result = tiny.cli("run", check=False)
+            waited = tiny.cli("run", check=False, env={"KA_WAREHOUSE_WAIT_SECONDS": "2"})
     finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
         warehouse.unlink()
     assert_one_clear_line(result, EXIT_ENVIRONMENT, str(warehouse), f"process {holder.pid}")
     assert_one_clear_line(waited, EXIT_ENVIRONMENT, f"process {holder.pid}", "(waited 2 s)")

@@ -4,37 +4,17 @@ Real DuckDB files held by real separate processes."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import Failure
+from servers.processes import warehouse_holder
 
 from ka_pipeline.defs.resources import WarehouseResource
 from ka_pipeline.warehouse_lock import WarehouseHeldError, wait_until_free
-
-
-@contextmanager
-def held(path: Path, read_only: bool) -> Iterator[subprocess.Popen]:
-    """Another process with `path` open until the block ends."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb, sys; c = duckdb.connect({str(path)!r}, read_only={read_only});"
-         " print('held', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        yield holder
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
 
 
 @pytest.fixture
@@ -50,7 +30,7 @@ def test_a_free_or_missing_warehouse_passes_at_once(warehouse, tmp_path):
 
 
 def test_a_read_only_holder_is_named_after_the_bounded_wait(warehouse):
-    with held(warehouse, read_only=True) as holder:
+    with warehouse_holder(warehouse, read_only=True) as holder:
         started = time.monotonic()
         with pytest.raises(WarehouseHeldError) as raised:
             wait_until_free(warehouse, 2)
@@ -61,7 +41,7 @@ def test_a_read_only_holder_is_named_after_the_bounded_wait(warehouse):
 
 
 def test_the_wait_ends_when_the_holder_lets_go(warehouse):
-    with held(warehouse, read_only=False) as holder:
+    with warehouse_holder(warehouse, read_only=False) as holder:
         threading.Timer(1.0, holder.stdin.close).start()
         started = time.monotonic()
         wait_until_free(warehouse, 30)
@@ -70,7 +50,7 @@ def test_the_wait_ends_when_the_holder_lets_go(warehouse):
 
 def test_a_step_meeting_a_held_warehouse_fails_at_once_naming_the_holder(warehouse):
     resource = WarehouseResource(database=str(warehouse))
-    with held(warehouse, read_only=True) as holder:
+    with warehouse_holder(warehouse, read_only=True) as holder:
         started = time.monotonic()
         with pytest.raises(Failure) as raised, resource.get_connection():
             pass
