@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from bench import pandas_marts
-from bench.pandas_marts import SEEDS, ComparatorMarts
+from bench.pandas_marts import SEEDS, ComparatorMarts, days_to_read
 
 SCRIPT = Path(__file__).with_name("duckdb_marts.sql")
 
@@ -90,10 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default="2GB")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    days = None
-    if args.exclude_day:
-        all_days = {p.stem[-10:] for p in (args.landing / "erp" / "orders").glob("*.csv")}
-        days = all_days - {args.exclude_day}
+    days = days_to_read(args.landing, args.exclude_day)
     started = time.perf_counter()
     with duckdb.connect() as conn:
         conn.execute(f"set memory_limit = '{args.memory_limit}'")

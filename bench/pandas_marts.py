@@ -207,15 +207,19 @@ def build_marts(landing: Path, days: set[str] | None = None) -> ComparatorMarts:
     )
 
 
+def days_to_read(landing: Path, exclude_day: str | None) -> set[str] | None:
+    """The delivered days (of the order files) but `exclude_day`; None: every day."""
+    if not exclude_day:
+        return None
+    return {p.stem[-10:] for p in (landing / "erp" / "orders").glob("*.csv")} - {exclude_day}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the pandas marts once, timed.")
     parser.add_argument("--landing", type=Path, required=True)
     parser.add_argument("--exclude-day", help="a delivered day to leave out (YYYY-MM-DD)")
     args = parser.parse_args(argv)
-    days = None
-    if args.exclude_day:
-        all_days = {p.stem[-10:] for p in (args.landing / "erp" / "orders").glob("*.csv")}
-        days = all_days - {args.exclude_day}
+    days = days_to_read(args.landing, args.exclude_day)
     started = time.perf_counter()
     marts = build_marts(args.landing, days)
     print(
