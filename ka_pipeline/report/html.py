@@ -495,16 +495,7 @@ def risk_backtest_headline(marts: d.Marts, lang: Lang) -> str:
     high = d.last_quarter_high_risk(marts)
     if high is None:
         return ""
-    text = lang.t(
-        "risk_backtest_headline",
-        n=lang.count(high["flagged_account_count"]),
-        date=high["snapshot_date"],
-        rate=lang.pct(high["churn_rate_flagged"]),
-        days=high["horizon_days"],
-        base=lang.pct(high["base_churn_rate"]),
-        reference=lang.pct(high["churn_rate_reference"]),
-        lift=lang.decimal(high["lift_vs_base"]),
-    )
+    text = lang.risk_backtest_headline(high)
     return f'<p class="ok" data-risk-backtest="headline">{escape(text)}</p>'
 
 

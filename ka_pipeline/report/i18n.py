@@ -343,6 +343,20 @@ class Lang:
         text = zh if self.zh else en
         return text.format(**values) if values else text
 
+    def risk_backtest_headline(self, high) -> str:
+        """The sentence of the high-risk level's last-quarter backtest (a mart_risk_backtest
+        row): the HTML report and summary.md print the same one."""
+        return self.t(
+            "risk_backtest_headline",
+            n=self.count(high["flagged_account_count"]),
+            date=high["snapshot_date"],
+            rate=self.pct(high["churn_rate_flagged"]),
+            days=high["horizon_days"],
+            base=self.pct(high["base_churn_rate"]),
+            reference=self.pct(high["churn_rate_reference"]),
+            lift=self.decimal(high["lift_vs_base"]),
+        )
+
     def pick(self, row, column: str) -> str:
         """`<column>_zh` or `<column>_en` of a mart row (falls back to the other language)."""
         first, second = (f"{column}_zh", f"{column}_en")[:: 1 if self.zh else -1]

@@ -160,18 +160,7 @@ def _analytics_lines(marts: d.Marts, lang: Lang) -> list[str]:
     if high is None:
         lines.append(lang.t("not_available", table="marts.mart_risk_backtest"))
     else:
-        lines.append(
-            lang.t(
-                "risk_backtest_headline",
-                n=lang.count(high["flagged_account_count"]),
-                date=high["snapshot_date"],
-                rate=lang.pct(high["churn_rate_flagged"]),
-                days=high["horizon_days"],
-                base=lang.pct(high["base_churn_rate"]),
-                reference=lang.pct(high["churn_rate_reference"]),
-                lift=lang.decimal(high["lift_vs_base"]),
-            )
-        )
+        lines.append(lang.risk_backtest_headline(high))
     backtests = d.model_backtests(marts)
     if backtests.empty:
         lines += ["", lang.t("not_available", table="marts.mart_model_backtests")]
