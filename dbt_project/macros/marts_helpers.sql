@@ -77,7 +77,9 @@
 {#- The RFM quintile cut-offs: a position p in [0, 1) (share of accounts ranked strictly
     worse) scores 1 + the number of cut-offs <= p. Default quintiles. -#}
 {% macro marts_rfm_score(position_expression) -%}
-    {%- set cutoffs = var('rfm_score_cutoffs', [0.2, 0.4, 0.6, 0.8]) %}
+    {#- parse renders the default: a bad value must reach validate_parameters' message -#}
+    {%- set cutoffs = var('rfm_score_cutoffs', [0.2, 0.4, 0.6, 0.8])
+        if execute else [0.2, 0.4, 0.6, 0.8] %}
     {%- if cutoffs | length != 4 %}
         {{ exceptions.raise_compiler_error('rfm_score_cutoffs needs 4 shares, got ' ~ cutoffs) }}
     {%- endif %}

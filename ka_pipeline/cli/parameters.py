@@ -8,7 +8,6 @@ exists once, in dbt.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -60,6 +59,9 @@ def check_parameters(settings: Settings, values: dict[str, Any]) -> None:
         return
     from ka_pipeline.defs.dbt.project import run_dbt
 
+    # YAML, as dbt reads --vars: JSON would turn .nan into the text "NaN", and the message
+    # would not show the value given
+    vars_text = yaml.safe_dump(values, default_flow_style=True, width=1 << 30).strip()
     # a throw-away database and target: the check must not wait for, or touch, the
     # warehouse or the manifest a run loads
     with tempfile.TemporaryDirectory(prefix="ka-parameters-") as scratch:
@@ -67,7 +69,7 @@ def check_parameters(settings: Settings, values: dict[str, Any]) -> None:
         result = run_dbt(
             scratch_settings,
             ["--no-use-colors", "run-operation", "validate_parameters", "--vars",
-             json.dumps(values, default=str), "--target-path", str(Path(scratch) / "target"),
+             vars_text, "--target-path", str(Path(scratch) / "target"),
              "--log-path", str(Path(scratch) / "logs")],
             capture_output=True,
             text=True,

@@ -6,7 +6,8 @@
 -- Grain: one row per scope (each snapshot, and 'overall' = all snapshots pooled) x horizon
 -- x group (a risk level, high + medium, each signal, and 'all' = the population).
 
-{%- set horizons = var('risk_backtest_horizon_days') %}
+{#- parse renders a default: a bad value must reach validate_parameters' message -#}
+{%- set horizons = var('risk_backtest_horizon_days') if execute else [90] %}
 {%- set signal_codes = risk_signal_codes() %}
 {%- set level_groups = {
     'high': "risk_level_code = 'high'",
