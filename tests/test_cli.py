@@ -80,12 +80,38 @@ def test_no_delivered_files(tmp_path):
         (["--set", "rfm_window_months"], ["expected key=value"]),
         (["--set", "no_such_parameter=1"], ["unknown parameter(s) no_such_parameter"]),
         (["--set", "min_date=2024-01-01"], ["use --start / --end"]),
-        (["--set", "rfm_window_months=twelve"], ["bad parameter", "rfm_window_months", "a number"]),
+        (
+            ["--set", "rfm_window_months=twelve"],
+            ["bad parameter", "rfm_window_months", "a whole number of months"],
+        ),
         (["--vars", "{as_of_date: 2024-02-31}"], ["as_of_date", "day is out of range"]),
         (["--set", "as_of_date=June"], ["bad parameter", "as_of_date", "YYYY-MM-DD"]),
         (
             ["--set", "plausible_max_quantity=0"],
             ["bad parameter", "plausible_max_quantity", "a positive number"],
+        ),
+        # a window the models would cut with `| int` to 0 or 2 months: refused, never built
+        *(
+            (
+                ["--set", f"rfm_window_months={value}"],
+                [
+                    "bad parameter",
+                    f"rfm_window_months={shown} (must be a whole number of months >= 1)",
+                ],
+            )
+            for value, shown in [
+                ("[]", "[]"),
+                ("{}", "{}"),
+                (".nan", "NaN"),
+                ("0", "0"),
+                ("-1", "-1"),
+                ("2.5", "2.5"),
+                ("[6]", "[6]"),
+            ]
+        ),
+        (
+            ["--set", "rfm_score_cutoffs=[0.8, 0.6, 0.4, 0.2]"],
+            ["bad parameter", "rfm_score_cutoffs=[0.8, 0.6, 0.4, 0.2]", "4 ascending numbers"],
         ),
     ],
 )
