@@ -182,6 +182,11 @@ class Settings:
         return self.output_dir / "serving"
 
     @property
+    def dbt_runs_dir(self) -> Path:
+        """Where each dbt invocation of a run writes its artefacts and dbt.log."""
+        return self.data_dir / "dbt_runs"
+
+    @property
     def alerts_log(self) -> Path:
         """Where the run-failure sensor appends one line per failed run."""
         return self.data_dir / "logs" / "alerts.log"

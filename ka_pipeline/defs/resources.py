@@ -5,6 +5,7 @@ there values travel only through these resources, whose configuration the Dagste
 """
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,11 +128,24 @@ class WarehouseDbtResource(DbtCliResource):
     `profiles.yml` has no defaults: dbt gets `Settings.dbt_env()` through `env`. dagster-dbt
     builds the subprocess environment from `os.environ` and takes no environment of its own,
     so `env` is applied only while the subprocess starts, and the previous values restored.
+
+    Each invocation's artefacts and dbt.log go to a folder of its own under `runs_dir` (the
+    data directory), not under the installed project, which may be read-only and shared.
     """
 
     env: dict[str, str] = Field(description="KA_* values profiles.yml reads")
+    runs_dir: str | None = Field(
+        default=None, description="Folder of each dbt invocation's target and logs"
+    )
 
     def cli(self, args, **kwargs):
+        if self.runs_dir and kwargs.get("target_path") is None:
+            # dagster-dbt still warm-starts the parse from the project's partial_parse.msgpack
+            context = kwargs.get("context")
+            name = uuid.uuid4().hex[:7]
+            kwargs["target_path"] = Path(self.runs_dir) / (
+                f"{context.run.run_id[:8]}-{name}" if context is not None else name
+            )
         with _environment(self.env):
             return super().cli(args, **kwargs)
 
@@ -192,6 +206,7 @@ def build_resources(settings: Settings, graph: CodeLocationGraph | None = None) 
             project_dir=dbt_project,
             dbt_executable=dbt_executable(),
             env=settings.dbt_env(),
+            runs_dir=str(settings.dbt_runs_dir),
         ),
         "report_output": ReportOutput(
             output_dir=str(settings.output_dir), timezone=settings.timezone
