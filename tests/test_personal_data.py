@@ -7,6 +7,7 @@ generated contacts' names, phone numbers and e-mail addresses.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -31,6 +32,7 @@ from ka_pipeline.delivery.email import build_message
 from ka_pipeline.delivery.webhooks import PAYLOADS
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
 from ka_pipeline.runs.report import latest_report_week
+from ka_pipeline.secrets import pii_salt
 
 UPSTREAM_SCHEMAS = ("raw", "staging")
 # two-character names (李玲) also occur inside ordinary Chinese text, so free text is
@@ -278,6 +280,8 @@ def test_a_hostile_contacts_delivery_leaks_no_personal_data(hostile_runs):
     values = HOSTILE + HEADERLESS
     output = mis_shaped.stdout + mis_shaped.stderr + headerless.stdout + headerless.stderr
     assert "Traceback" not in output
+    # the mis-shaped file was built, so the scans below read its outcome, not the clean one
+    assert mis_shaped.returncode == 0, (mis_shaped.stdout + mis_shaped.stderr)[-3000:]
     assert headerless.returncode == 1 and "[required_columns]" in output, output[-3000:]
     assert "(personal data)" in output  # the header it shows is the redacted first row
     alerts = ws.settings.alerts_log.read_text(encoding="utf-8")
@@ -290,10 +294,18 @@ def test_a_hostile_contacts_delivery_leaks_no_personal_data(hostile_runs):
             _tree_text(ws.settings.dagster_home), values
         ),
         "outputs": _found(_tree_text(ws.settings.output_dir), values),
+        "dbt artefacts and dbt.log": _found(_tree_text(ws.settings.dbt_runs_dir), values),
     }
+    assert any(ws.settings.dbt_runs_dir.rglob("dbt.log"))  # the runs' dbt wrote there
+    # the e-mail used as contact_id reaches core as its salted hash only
+    salt = pii_salt(ws.settings.data_dir, ws.env)
+    hashed = hashlib.sha256(f"{salt}hostile.id@example.cn".encode()).hexdigest()
     with duckdb.connect(str(ws.settings.warehouse_path), read_only=True) as conn:
         (raw_hits,) = conn.execute(
             "select count(*) from raw.crm__contacts where contact_id = 'hostile.id@example.cn'"
+        ).fetchone()
+        (hashed_hits,) = conn.execute(
+            "select count(*) from core.dim_contacts where contact_id = ?", [hashed]
         ).fetchone()
         found["warehouse"] = [
             f"{schema}.{table}.{column}"
@@ -313,4 +325,5 @@ def test_a_hostile_contacts_delivery_leaks_no_personal_data(hostile_runs):
             )
         ]
     assert raw_hits == 1  # the mis-shaped file was delivered and kept as delivered in raw
+    assert hashed_hits == 1 and len(hashed) == 64
     assert not any(found.values()), found
