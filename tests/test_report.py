@@ -611,26 +611,6 @@ def test_review_workbook_has_the_mart_columns_sheets_and_formats(weekly_report, 
         assert priorities == sorted(priorities)
 
 
-def test_control_characters_in_names_do_not_break_the_workbook(clean_build, tmp_path):
-    """A BEL or ESC in a delivered account name (openpyxl raises IllegalCharacterError on
-    them) is written as U+FFFD; the rest of the name stays as delivered."""
-    from openpyxl import load_workbook
-
-    from ka_pipeline.report.data import load_marts
-    from ka_pipeline.report.weeks import ReportWeek
-    from ka_pipeline.report.xlsx import write_review_workbook
-
-    marts = load_marts(clean_build.settings.warehouse_path)
-    review = marts["mart_key_account_review"]
-    first = review["review_priority"].idxmin()
-    review.loc[first, "account_name"] = "Acme\x07 Trading\x1b[31m"
-    path = tmp_path / "review.xlsx"
-    write_review_workbook(marts, Lang("en"), ReportWeek.latest_complete(marts.as_of_date), path)
-    sheet = load_workbook(path)[SHEET_ALL[1]]
-    column = next(i for i, c in enumerate(REVIEW_COLUMNS, start=1) if c.source == "account_name")
-    assert sheet.cell(2, column).value == "Acme\ufffd Trading\ufffd[31m"
-
-
 # ---- Dagster ----------------------------------------------------------------------------
 
 

