@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import SAMPLE_END, Workspace, copy_build
+from conftest import SAMPLE_END, Workspace, copy_build, make_workspace
+from dagster import DagsterInstance, materialize
 
 from ka_pipeline.cli.errors import EXIT_USAGE
+from ka_pipeline.defs.dbt.assets import dbt_warehouse
+from ka_pipeline.defs.resources import build_resources
 from ka_pipeline.salt_fingerprint import (
     HISTORY_TABLE,
     PiiSaltChangedError,
@@ -92,3 +95,30 @@ def test_a_rotation_run_counts_every_changed_contact_key(clean_build, tmp_path):
     assert again.returncode == 0, again.stderr
     old = ws.cli(*args, check=False)
     assert_refused(old)
+
+
+def test_a_dagster_launched_build_stops_on_a_changed_salt(tmp_path, monkeypatch):
+    """A schedule's or the UI's run has no CLI preflight: the dbt step itself fails, naming
+    the rule and never the salt, before dbt starts."""
+    settings = make_workspace(tmp_path).settings
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse_path)) as conn:
+        record_salt(conn, SALT_A, None)
+    monkeypatch.setenv("KA_PII_SALT", SALT_B)  # where dbt's plugin and the step read it
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [dbt_warehouse],
+            resources=build_resources(settings),
+            instance=instance,
+            raise_on_error=False,
+        )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    message = failure.step_failure_data.user_failure_data.description
+    assert "[pii_salt_changed]" in message and "rotate_pii_salt" in message, message
+    assert SALT_A not in message and SALT_B not in message
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as conn:
+        history = conn.execute(f"select fingerprint from {HISTORY_TABLE}").fetchall()
+        schemas = conn.execute("select schema_name from duckdb_schemas()").fetchall()
+    assert history == [(salt_fingerprint(SALT_A),)]  # the new salt was not recorded
+    assert ("staging",) not in schemas  # dbt never ran
