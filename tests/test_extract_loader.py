@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -220,6 +224,59 @@ def test_an_unreadable_file_fails_naming_the_file_and_the_cause(conn, tmp_path):
         deliveries = expected_deliveries(PRODUCTS, tmp_path, None, mapping)
         load_deliveries(conn, PRODUCTS, deliveries, tmp_path, mapping)
     assert str(error.value) == f"{mem}: [unreadable] cannot be read: Input/output error"
+
+
+# the loader in a process of its own, whose permission checks are real (see below)
+LOAD_ORDERS_OF_DAY1 = """
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from ka_pipeline.extract.errors import LandingFileError
+from ka_pipeline.extract.loader import ensure_raw_table, expected_deliveries, load_deliveries
+from ka_pipeline.landing.contract import ENTITIES_BY_KEY
+
+orders, landing = ENTITIES_BY_KEY["erp/orders"], Path(sys.argv[1])
+with duckdb.connect(sys.argv[2]) as conn:
+    ensure_raw_table(conn, orders)
+    deliveries = expected_deliveries(orders, landing, [date(2024, 3, 1)])
+    try:
+        load_deliveries(conn, orders, deliveries, landing)
+    except LandingFileError as error:
+        print(error)
+"""
+# root reads a mode-000 file anyway (CAP_DAC_OVERRIDE): without these capabilities it cannot
+NO_READ_OVERRIDE = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def _without_read_override() -> list[str] | None:
+    """The command prefix under which a mode-000 file is unreadable, None if there is none."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        return None
+    probe = subprocess.run([*NO_READ_OVERRIDE, "true"], capture_output=True, check=False)
+    return NO_READ_OVERRIDE if probe.returncode == 0 else None
+
+
+def test_a_file_without_read_permission_fails_naming_it_and_loads_nothing(tmp_path):
+    prefix = _without_read_override()
+    if prefix is None:
+        pytest.skip("root reads any file, and setpriv is missing or may not drop CAP_DAC_OVERRIDE")
+    root = tmp_path / "landing"
+    path = write(ORDERS.path_for(root, DAY1), "order_id,account_id,order_date\nO1,A1,2024-03-01\n")
+    path.chmod(0)
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = subprocess.run(
+        [*prefix, sys.executable, "-c", LOAD_ORDERS_OF_DAY1, str(root), str(warehouse)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.strip() == f"{path}: [unreadable] cannot be read: Permission denied"
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        assert conn.execute("select count(*) from raw.erp__orders").fetchone() == (0,)
 
 
 def test_a_header_wider_than_any_export_fails_naming_the_line(conn, tmp_path):
