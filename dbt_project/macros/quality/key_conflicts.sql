@@ -2,9 +2,10 @@
     identifying_attributes(): per entity, its business key and the attributes that say
     whom a row belongs to. A later delivery of the same key wins (row_status), but when one
     of these attributes differs between the kept copy and a replaced one, the change is a
-    conflict that quality.dq_key_conflicts reports (an order moved to another account moves
-    its revenue). Entities whose attributes change legitimately over time (accounts,
-    contacts, sales reps, products: kept as history) are not listed.
+    conflict that quality.dq_key_conflicts reports (an order moved to another account or
+    sales rep moves its revenue, in mart_kpi_by_rep too). Entities whose attributes change
+    legitimately over time (accounts, contacts, sales reps, products: kept as history) are
+    not listed.
 -#}
 {% macro identifying_attributes() -%}
     {{ return([
@@ -12,7 +13,7 @@
         {'entity': 'crm/opportunities',
          'key': ['opportunity_id', 'stage_code', 'stage_changed_at'],
          'attributes': ['account_id']},
-        {'entity': 'erp/orders', 'key': ['order_id'], 'attributes': ['account_id']},
+        {'entity': 'erp/orders', 'key': ['order_id'], 'attributes': ['account_id', 'rep_id']},
         {'entity': 'erp/order_lines', 'key': ['order_id', 'line_no'],
          'attributes': ['product_id']},
         {'entity': 'erp/invoices', 'key': ['invoice_id'],
