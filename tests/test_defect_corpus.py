@@ -383,9 +383,11 @@ def _landed_rows(path: Path) -> int:
 
 
 def _assert_check(corpus, check: dict) -> None:
-    """`where` picks the rows of `relation`: none (`rows: 0`) or one with the `expect` values."""
+    """`where` picks the rows of `relation`: none (`rows: 0`) or one with the `expect` values
+    and whose `contains` columns hold the given text."""
     where = check["where"]
-    columns = list(check.get("expect", {})) or ["1"]
+    contains = check.get("contains", {})
+    columns = [*check.get("expect", {}), *contains] or ["1"]
     rows = corpus.query(
         f"select {', '.join(columns)} from {check['relation']} where "
         + " and ".join(f"{column} = ?" for column in where),
@@ -396,8 +398,11 @@ def _assert_check(corpus, check: dict) -> None:
         return
     assert len(rows) == 1, f"{check['relation']} {where}: expected one row, got {rows}"
     for column, actual in zip(columns, rows[0], strict=True):
-        wanted = check["expect"][column]
-        assert _same(actual, wanted), f"{check['relation']} {where}: {column} = {actual!r}"
+        if column in contains:
+            assert contains[column] in str(actual), f"{check['relation']} {where}: {actual!r}"
+        elif column != "1":
+            wanted = check["expect"][column]
+            assert _same(actual, wanted), f"{check['relation']} {where}: {column} = {actual!r}"
 
 
 def _same(actual, wanted) -> bool:
