@@ -183,7 +183,7 @@ class Settings:
 
     @property
     def dbt_runs_dir(self) -> Path:
-        """Where each dbt invocation of a run writes its artefacts and dbt.log."""
+        """Where each dbt invocation of a run writes its artefacts (target folder)."""
         return self.data_dir / "dbt_runs"
 
     @property

@@ -90,28 +90,33 @@ def test_no_delivered_files(tmp_path):
             ["--set", "plausible_max_quantity=0"],
             ["bad parameter", "plausible_max_quantity", "a positive number"],
         ),
-        # a window the models would cut with `| int` to 0 or 2 months: refused, never built
-        *(
-            (
-                ["--set", f"rfm_window_months={value}"],
-                [
-                    "bad parameter",
-                    f"rfm_window_months={shown} (must be a whole number of months >= 1)",
-                ],
-            )
-            for value, shown in [
-                ("[]", "[]"),
-                ("{}", "{}"),
-                (".nan", "NaN"),
-                ("0", "0"),
-                ("-1", "-1"),
-                ("2.5", "2.5"),
-                ("[6]", "[6]"),
-            ]
-        ),
+        # months the models would cut with `| int` to 0 or 2, and descending cut-offs: one
+        # run-operation reports every broken parameter, so one case covers each bad form
         (
-            ["--set", "rfm_score_cutoffs=[0.8, 0.6, 0.4, 0.2]"],
-            ["bad parameter", "rfm_score_cutoffs=[0.8, 0.6, 0.4, 0.2]", "4 ascending numbers"],
+            [
+                "--vars",
+                "{rfm_window_months: 2.5, lifecycle_months: [], lifecycle_new_max_age_months: {},"
+                " analytics_forecast_horizon_months: .nan, analytics_backtest_months: 0,"
+                " analytics_clv_months: -1, risk_backtest_snapshots: [6],"
+                " rfm_score_cutoffs: [0.8, 0.6, 0.4, 0.2]}",
+            ],
+            [
+                "bad parameter",
+                *(
+                    f"{name}={shown} (must be a whole number of months >= 1)"
+                    for name, shown in [
+                        ("rfm_window_months", "2.5"),
+                        ("lifecycle_months", "[]"),
+                        ("lifecycle_new_max_age_months", "{}"),
+                        ("analytics_forecast_horizon_months", "NaN"),
+                        ("analytics_backtest_months", "0"),
+                        ("analytics_clv_months", "-1"),
+                    ]
+                ),
+                "risk_backtest_snapshots=[6] (must be a whole number >= 1)",
+                "rfm_score_cutoffs=[0.8, 0.6, 0.4, 0.2]",
+                "4 ascending numbers",
+            ],
         ),
     ],
 )

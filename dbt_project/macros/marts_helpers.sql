@@ -69,9 +69,11 @@
     median({{ expression }})
 {%- endmacro %}
 
-{#- A date `months` rolling months before `date_expression` (a date, not a timestamp). -#}
+{#- A date `months` rolling months before `date_expression` (a date, not a timestamp).
+    `| int`: parse renders every model before validate_parameters runs, and a bad value
+    (`{}`, `[]`) must reach its message, not stop the parse. -#}
 {% macro marts_months_before(date_expression, months) -%}
-    cast({{ dbt.dateadd('month', -1 * months, date_expression) }} as date)
+    cast({{ dbt.dateadd('month', -1 * (months | int), date_expression) }} as date)
 {%- endmacro %}
 
 {#- The RFM quintile cut-offs: a position p in [0, 1) (share of accounts ranked strictly

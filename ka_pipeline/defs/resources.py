@@ -5,6 +5,7 @@ there values travel only through these resources, whose configuration the Dagste
 """
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -129,8 +130,9 @@ class WarehouseDbtResource(DbtCliResource):
     builds the subprocess environment from `os.environ` and takes no environment of its own,
     so `env` is applied only while the subprocess starts, and the previous values restored.
 
-    Each invocation's artefacts and dbt.log go to a folder of its own under `runs_dir` (the
-    data directory), not under the installed project, which may be read-only and shared.
+    Each invocation's artefacts go to a folder of its own under `runs_dir` (the data
+    directory), not under the installed project, which may be read-only and shared; the
+    newest `DBT_RUNS_KEPT` folders are kept (each holds a manifest copy, tens of MB).
     """
 
     env: dict[str, str] = Field(description="KA_* values profiles.yml reads")
@@ -146,8 +148,21 @@ class WarehouseDbtResource(DbtCliResource):
             kwargs["target_path"] = Path(self.runs_dir) / (
                 f"{context.run.run_id[:8]}-{name}" if context is not None else name
             )
+            prune_runs(Path(self.runs_dir), keep=DBT_RUNS_KEPT - 1)
         with _environment(self.env):
             return super().cli(args, **kwargs)
+
+
+DBT_RUNS_KEPT = 10
+
+
+def prune_runs(runs_dir: Path, keep: int) -> None:
+    """Remove all but the `keep` newest invocation folders of `runs_dir`."""
+    if not runs_dir.is_dir():
+        return
+    folders = sorted((p for p in runs_dir.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for folder in folders[: max(len(folders) - keep, 0)]:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

@@ -60,6 +60,8 @@ def _dbt(settings: Settings, *args: str) -> None:
         str(settings.spark_dir / "dbt" / "target"),
         "--log-path",
         str(settings.spark_dir / "dbt" / "logs"),
+        "--log-level-file",  # the project writes no dbt.log; a failure below points to it
+        "debug",
     ]
     result = dbtRunner().invoke(command)
     if not result.success:
