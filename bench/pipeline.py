@@ -85,7 +85,7 @@ def _add_run_profile(workspace: BenchWorkspace, result: RunMeasurement) -> None:
                 result.steps[step.step_key] = round(step.end_time - step.start_time, 2)
         result.analytics_stage_seconds = _analytics_stage_seconds(instance, run.run_id)
     run_results = sorted(
-        (workspace.root / "dbt_target").glob(f"*-{run.run_id[:7]}-*/run_results.json")
+        workspace.settings.dbt_runs_dir.glob(f"{run.run_id[:8]}-*/run_results.json")
     )
     if run_results:
         _add_dbt_timings(json.loads(run_results[-1].read_text()), result)

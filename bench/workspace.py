@@ -38,8 +38,6 @@ class BenchWorkspace:
             "KA_MAPPING_FILE": str(self.mapping_file),
             "DAGSTER_HOME": str(self.dagster_home),
             "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
-            # each dbt invocation's artefacts (run_results.json) land in this workspace
-            "DBT_TARGET_PATH": str(self.root / "dbt_target"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
             "GX_ANALYTICS_ENABLED": "false",
