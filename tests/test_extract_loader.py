@@ -287,3 +287,39 @@ def test_a_header_wider_than_any_export_fails_naming_the_line(conn, tmp_path):
         load(conn, ORDERS, root, [DAY1])
     assert (error.value.rule, error.value.row) == ("unreadable_line", 1)
     assert "5003 columns, more than the 2000" in str(error.value)
+
+
+def test_json_lines_of_many_days_load_within_a_small_memory_limit(conn, tmp_path):
+    """The JSON-lines scan holds one file's lines at a time: 60 days of surveys (~6 MB)
+    load under a 64 MB limit, each line numbered as delivered (10M bench: the earlier
+    lateral unnest ran out of 1.5 GB on 48 MB)."""
+    root = tmp_path / "landing"
+    days = [date(2024, 1, 1) + (date(2024, 1, 2) - date(2024, 1, 1)) * n for n in range(60)]
+    line = '{"survey_id": "S%d-%d", "account_id": "A1", "satisfaction_score": 4, "note": "%s"}'
+    for n, day in enumerate(days):
+        write(
+            SURVEYS.path_for(root, day),
+            "".join(line % (n, i, "x" * 60) + "\n" for i in range(1000)),
+        )
+    conn.execute("set memory_limit = '64MB'")
+    result = load(conn, SURVEYS, root, days)
+    assert result.rows == 60_000
+    assert conn.execute(
+        "select min(_row_number), max(_row_number), count(distinct _source_file) "
+        "from raw.feedback__surveys"
+    ).fetchone() == (1, 1000, 60)
+
+
+def test_running_out_of_memory_names_the_limit_not_a_bad_line(conn, tmp_path):
+    root = tmp_path / "landing"
+    days = [DAY1, DAY2]
+    for day in days:  # each file alone is larger than the limit
+        write(
+            SURVEYS.path_for(root, day), '{"survey_id": "S1", "note": "' + "x" * 20_000_000 + '"}\n'
+        )
+    conn.execute("set memory_limit = '8MB'")
+    with pytest.raises(LandingFileError) as error:
+        load(conn, SURVEYS, root, days)
+    assert error.value.rule == "out_of_memory"
+    assert "KA_DUCKDB_MEMORY_LIMIT" in str(error.value)
+    assert str(error.value).startswith(f"{SURVEYS.path_for(root, DAY1)} (and 1 more files): ")
