@@ -1,5 +1,5 @@
 {#- The catalogue of every parameter the marts read, in the order mart_run_parameters lists
-    them, each with `value_text`: its value in this run as text, and `kind`: what
+    them, each with `value` (this run's) and `value_text` (the same as text), and `kind`: what
     validate_parameters() accepts (macro parameter_kinds). Values come from var():
     dbt_project.yml `vars:` (defaults) or --vars (per run); `default` is only given for the
     parameters that are not in dbt_project.yml. -#}
@@ -120,7 +120,7 @@
         {%- else -%}
             {%- set value_text = value | string -%}
         {%- endif -%}
-        {%- do parameter.update({'value_text': value_text}) -%}
+        {%- do parameter.update({'value': value, 'value_text': value_text}) -%}
     {%- endfor -%}
     {{ return(parameters) }}
 {%- endmacro %}

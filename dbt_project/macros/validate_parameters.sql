@@ -19,10 +19,7 @@
         {%- do checked.append({'name': name, 'kind': 'bound', 'value': var(name, none)}) -%}
     {%- endfor -%}
     {%- for parameter in marts_parameters() -%}
-        {%- do checked.append({
-            'name': parameter.name, 'kind': parameter.kind, 'nullable': parameter.get('nullable'),
-            'value': var(parameter.name, parameter.get('default')),
-        }) -%}
+        {%- do checked.append(parameter) -%}
     {%- endfor -%}
     {%- set problems = [] -%}
     {%- for parameter in checked -%}
