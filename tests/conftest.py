@@ -96,8 +96,8 @@ class Workspace:
             )
         return result
 
-    def dbt(self, *args: str) -> subprocess.CompletedProcess:
-        env = {**self.env, **self.settings.dbt_env()}
+    def dbt(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        env = {**self.env, **self.settings.dbt_env(), **(env or {})}
         result = subprocess.run(
             [str(Path(sys.executable).parent / "dbt"), *args, "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(self.root / "dbt_target"),

@@ -39,7 +39,13 @@ from dagster import (
 )
 
 from ka_pipeline.defs.automation.schedules import build_nightly_schedule
-from ka_pipeline.defs.dbt.assets import DbtBuildConfig, dbt_build_args, dbt_warehouse
+from ka_pipeline.defs.dbt.assets import (
+    DbtBuildConfig,
+    dbt_build_args,
+    dbt_run_env,
+    dbt_run_vars,
+    dbt_warehouse,
+)
 from ka_pipeline.defs.dbt.window import DbtWindow, window_from_tags
 from ka_pipeline.defs.jobs import full_check_job
 from ka_pipeline.defs.partitions import month_key
@@ -229,9 +235,13 @@ def incremental(sample, tmp_path_factory) -> Workspace:
     for night in NIGHTS[:-1]:
         deliver(sample, ws, night)
         load_all(ws.settings, night.replace(day=1), night)  # month to date, as extraction
-        args = dbt_build_args(DbtBuildConfig(), DbtWindow(night.replace(day=1), night, night))
+        window = DbtWindow(night.replace(day=1), night, night)
         # the models every night; the scoped tests on the second night (they must pass)
-        ws.dbt(*args, *([] if night == NIGHTS[1] else ["--exclude-resource-type", "test"]))
+        ws.dbt(
+            *dbt_build_args(DbtBuildConfig()),
+            *([] if night == NIGHTS[1] else ["--exclude-resource-type", "test"]),
+            env=dbt_run_env(DbtBuildConfig(), window),
+        )
     deliver(sample, ws, LAST_DAY)
     return ws
 
@@ -292,6 +302,10 @@ def test_nightly_incremental_run_equals_a_full_rebuild(incremental, nightly, bac
     assert nightly.started_steps.count("dbt_warehouse") == 1
     assert {p for _, p in nightly.materialized if p} == {"2024-06-01"}  # only June reloaded
     assert "incremental window 2024-06-01 .. 2024-06-30, check_scope window" in nightly.logs
+    # the window reached dbt (as KA_RUN_* environment variables): the fact replaced its days
+    runs = nightly.ws.settings.dbt_runs_dir
+    (fact_sql,) = [path.read_text() for path in runs.glob("*/run/**/fct_order_lines.sql")]
+    assert "cast('2024-06-30' as date)" in fact_sql
 
     incremental_sums, full_sums = table_checksums(nightly.ws), table_checksums(backfill.ws)
     assert len(full_sums) >= 20
@@ -388,27 +402,31 @@ def test_nightly_request_gives_the_month_to_date_window(night, partition, window
     assert window_from_tags(tags, yesterday=night) == window
 
 
-def test_dbt_args_carry_the_window_merged_with_the_users_vars():
+def test_the_window_travels_as_environment_variables_and_the_users_vars_as_vars():
     june = DbtWindow(date(2024, 6, 1), date(2024, 6, 30))
     no_unit_tests = ["--exclude-resource-type", "unit_test"]
-    assert dbt_build_args(DbtBuildConfig(), june) == [
-        "build", "--vars",
-        '{"check_scope": "window", "max_date": "2024-06-30", "min_date": "2024-06-01"}',
-        *no_unit_tests,
-    ]  # fmt: skip
-    user = DbtBuildConfig(dbt_vars={"min_date": "2024-06-15", "rfm_window_months": 6})
-    assert json.loads(dbt_build_args(user, june)[2]) == {
-        "min_date": "2024-06-15", "max_date": "2024-06-30", "rfm_window_months": 6,
-        "check_scope": "window",
+    assert dbt_build_args(DbtBuildConfig()) == ["build", *no_unit_tests]
+    assert dbt_run_env(DbtBuildConfig(), june) == {
+        "KA_RUN_CHECK_SCOPE": "window", "KA_RUN_MAX_DATE": "2024-06-30",
+        "KA_RUN_MIN_DATE": "2024-06-01",
     }  # fmt: skip
+    # what the user sets goes to --vars, and the environment no longer carries it
+    user = DbtBuildConfig(dbt_vars={"min_date": "2024-06-15", "rfm_window_months": 6})
+    assert json.loads(dbt_build_args(user)[2]) == {"min_date": "2024-06-15", "rfm_window_months": 6}
+    assert dbt_run_env(user, june) == {
+        "KA_RUN_CHECK_SCOPE": "window", "KA_RUN_MAX_DATE": "2024-06-30",
+    }  # fmt: skip
+    assert dbt_run_vars(user, june)["min_date"] == "2024-06-15"
     # the user may ask a windowed run to test whole tables
     full = DbtBuildConfig(dbt_vars={"check_scope": "full"})
-    assert json.loads(dbt_build_args(full, june)[2])["check_scope"] == "full"
-    assert dbt_build_args(DbtBuildConfig(full_refresh=True), june) == [
+    assert "KA_RUN_CHECK_SCOPE" not in dbt_run_env(full, june)
+    assert json.loads(dbt_build_args(full)[2])["check_scope"] == "full"
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == [
         "build", "--full-refresh", *no_unit_tests,
     ]  # fmt: skip
-    assert dbt_build_args(DbtBuildConfig(), None) == ["build", *no_unit_tests]
+    assert dbt_run_env(DbtBuildConfig(full_refresh=True), june) == {}
+    assert dbt_run_env(DbtBuildConfig(), None) == {}
     # a nightly run: the delivered_* tests judge its business day alone
     night = DbtWindow(date(2024, 6, 1), date(2024, 6, 9), business_day=date(2024, 6, 9))
-    assert json.loads(dbt_build_args(DbtBuildConfig(), night)[2])["batch_first_day"] == "2024-06-09"
-    assert dbt_build_args(DbtBuildConfig(unit_tests=True), None) == ["build"]
+    assert dbt_run_env(DbtBuildConfig(), night)["KA_RUN_BATCH_FIRST_DAY"] == "2024-06-09"
+    assert dbt_build_args(DbtBuildConfig(unit_tests=True)) == ["build"]

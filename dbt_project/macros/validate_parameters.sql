@@ -8,9 +8,9 @@
 -#}
 {% macro validate_parameters() -%}
     {%- set checked = [
-        {'name': 'min_date', 'kind': 'date', 'value': var('min_date', none)},
-        {'name': 'max_date', 'kind': 'date', 'value': var('max_date', none)},
-        {'name': 'batch_first_day', 'kind': 'date', 'value': var('batch_first_day', none)},
+        {'name': 'min_date', 'kind': 'date', 'value': run_var('min_date', none)},
+        {'name': 'max_date', 'kind': 'date', 'value': run_var('max_date', none)},
+        {'name': 'batch_first_day', 'kind': 'date', 'value': run_var('batch_first_day', none)},
         {'name': 'incremental_overlap_days', 'kind': 'grace_days',
          'value': var('incremental_overlap_days', none)},
         {'name': 'share_gate_z', 'kind': 'ratio', 'value': var('share_gate_z', none)},
@@ -33,7 +33,7 @@
             ) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set check_scope = var('check_scope', 'full') -%}
+    {%- set check_scope = run_var('check_scope', 'full') -%}
     {%- if check_scope not in ('full', 'window') -%}
         {%- do problems.append(
             'check_scope=' ~ tojson(check_scope) ~ " (must be 'full' or 'window')"

@@ -7,7 +7,7 @@ there values travel only through these resources, whose configuration the Dagste
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -140,20 +140,37 @@ class WarehouseDbtResource(DbtCliResource):
         default=None, description="Folder of each dbt invocation's target and logs"
     )
 
-    def cli(self, args, **kwargs):
+    def cli(self, args, *, run_env: Mapping[str, str] | None = None, **kwargs):
+        """`run_env`: environment variables of this invocation only (dbt macro run_var)."""
         if self.runs_dir and kwargs.get("target_path") is None:
-            # dagster-dbt still warm-starts the parse from the project's partial_parse.msgpack
             context = kwargs.get("context")
             name = uuid.uuid4().hex[:7]
             kwargs["target_path"] = Path(self.runs_dir) / (
                 f"{context.run.run_id[:8]}-{name}" if context is not None else name
             )
+            warm_start_parse(Path(self.runs_dir), kwargs["target_path"])
             prune_runs(Path(self.runs_dir), keep=DBT_RUNS_KEPT - 1)
-        with _environment(self.env):
+        with _environment({**self.env, **(run_env or {})}):
             return super().cli(args, **kwargs)
 
 
 DBT_RUNS_KEPT = 10
+
+
+def warm_start_parse(runs_dir: Path, target: Path) -> None:
+    """Start the invocation's parse from the newest earlier invocation's saved parse.
+
+    dagster-dbt copies the installed project's `partial_parse.msgpack` (from `make setup`)
+    when the target has none; dbt discards that one as soon as the profile differs, and
+    the warehouse path is part of the profile, so every data directory but the default one
+    re-parsed the whole project on every run (~10 s on the sample). dbt checks the copy as
+    it checks any saved parse: a stale one only costs the full parse it replaces."""
+    saved = [path for path in runs_dir.glob("*/partial_parse.msgpack") if path.is_file()]
+    if not saved:
+        return
+    newest = max(saved, key=lambda path: path.stat().st_mtime)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(newest, target / "partial_parse.msgpack")
 
 
 def prune_runs(runs_dir: Path, keep: int) -> None:

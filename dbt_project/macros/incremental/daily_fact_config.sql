@@ -41,9 +41,9 @@
     {%- if incremental_window() is not none -%}
         {%- set overlap = var('incremental_overlap_days', 3) | int -%}
         {%- set parse = modules.datetime.datetime.strptime -%}
-        {%- set first = parse(var('min_date') | string, '%Y-%m-%d').date()
+        {%- set first = parse(run_var('min_date') | string, '%Y-%m-%d').date()
             - modules.datetime.timedelta(days=overlap) -%}
-        {%- set last = parse(var('max_date') | string, '%Y-%m-%d').date() -%}
+        {%- set last = parse(run_var('max_date') | string, '%Y-%m-%d').date() -%}
         {%- set partitions = [] -%}
         {%- set month = namespace(first=first.replace(day=1)) -%}
         {%- for _ in range((last.year - first.year) * 12 + last.month - first.month + 1) -%}

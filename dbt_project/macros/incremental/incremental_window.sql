@@ -1,8 +1,8 @@
 {#-
     The processing window of the incremental facts.
 
-    The orchestrator passes the days a run is about (`min_date`, `max_date` vars, see
-    dbt_project.yml); the window widens them by `incremental_overlap_days` so rows that
+    The orchestrator passes the days a run is about (`min_date`, `max_date`, see
+    run_var.sql and dbt_project.yml); the window widens them by `incremental_overlap_days` so rows that
     arrive a few days late are picked up by the next nights too. There is no window (the
     fact is built from everything) on the first build, under --full-refresh, or when
     either var is null.
@@ -20,11 +20,11 @@
 {%- endmacro %}
 
 {#-
-    run_window(): the same window from the vars alone, whatever is being executed (the
+    run_window(): the same window from the run parameters alone, whatever is being executed (the
     scoped data tests use it, see check_scope.sql); none when either var is null.
 -#}
 {% macro run_window() -%}
-    {%- set min_date, max_date = var('min_date', none), var('max_date', none) -%}
+    {%- set min_date, max_date = run_var('min_date', none), run_var('max_date', none) -%}
     {%- if min_date is none or max_date is none -%}
         {{ return(none) }}
     {%- else -%}

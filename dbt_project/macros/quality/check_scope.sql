@@ -28,7 +28,7 @@
 {#- check_window_predicate(relation): the window's predicate of the test being run, or ''. -#}
 {% macro check_window_predicate(relation) -%}
     {#- the value is checked at run start (validate_parameters) -#}
-    {%- set scope = var('check_scope', 'full') -%}
+    {%- set scope = run_var('check_scope', 'full') -%}
     {%- set window = run_window() -%}
     {%- set tested = graph.nodes.get(model.attached_node) if model.attached_node else none -%}
     {%- if scope == 'full' or flags.FULL_REFRESH or window is none or tested is none

@@ -10,8 +10,8 @@
     Snapshot entities (no _partition_date) are always judged whole.
 -#}
 {% macro delivery_batch_filter() -%}
-    {%- set first_day = var('batch_first_day', none) or var('min_date', none) -%}
-    {%- set last_day = var('max_date', none) -%}
+    {%- set first_day = run_var('batch_first_day', none) or run_var('min_date', none) -%}
+    {%- set last_day = run_var('max_date', none) -%}
     {%- if first_day is none or last_day is none -%}
         1 = 1
     {%- else -%}

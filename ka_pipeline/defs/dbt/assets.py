@@ -73,18 +73,26 @@ def rebuilds_everything(config: DbtBuildConfig) -> bool:
 
 
 def dbt_run_vars(config: DbtBuildConfig, window: DbtWindow | None) -> dict[str, Any]:
-    """The --vars of the run: the window and `check_scope: window` (none under a full
+    """The run's dbt parameters: the window and `check_scope: window` (none under a full
     refresh: the tests then read whole tables), then the user's vars."""
     windowed = window is not None and not rebuilds_everything(config)
     scoped = {**window.as_vars(), "check_scope": "window"} if windowed else {}
     return {**scoped, **config.dbt_vars}
 
 
-def dbt_build_args(config: DbtBuildConfig, window: DbtWindow | None = None) -> list[str]:
+def dbt_run_env(config: DbtBuildConfig, window: DbtWindow | None) -> dict[str, str]:
+    """The run-scoped parameters the user did not set, as KA_RUN_<NAME> environment
+    variables (macro run_var): as --vars they would make dbt re-parse the project."""
+    run_vars = dbt_run_vars(config, window)
+    run_only = sorted(run_vars.keys() - config.dbt_vars.keys())
+    return {f"KA_RUN_{name.upper()}": str(run_vars[name]) for name in run_only}
+
+
+def dbt_build_args(config: DbtBuildConfig) -> list[str]:
+    """The `dbt build` arguments; the window travels in dbt_run_env."""
     args = ["build"]
-    dbt_vars = dbt_run_vars(config, window)
-    if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
+    if config.dbt_vars:
+        args += ["--vars", json.dumps(config.dbt_vars, sort_keys=True)]
     if rebuilds_everything(config):
         args.append("--full-refresh")
     if not config.unit_tests:
@@ -107,7 +115,7 @@ def dbt_warehouse(
     config: DbtBuildConfig,
 ):
     window = window_from_tags(context.run.tags, last_complete_day(landing.timezone))
-    args = dbt_build_args(config, window)
+    args = dbt_build_args(config)
     run_vars = dbt_run_vars(config, window)
     context.log.info(
         f"incremental window {run_vars['min_date']} .. {run_vars['max_date']}, "
@@ -117,7 +125,8 @@ def dbt_warehouse(
     )
     _refuse_checks_apart_from_models(context)
     rotated_from = _check_pii_salt(dbt, warehouse, config.rotate_pii_salt)
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    run_env = dbt_run_env(config, window)
+    invocation = dbt.cli(args, context=context, raise_on_error=False, run_env=run_env)
     # dbt holds the DuckDB file until it exits: buffer its events, then read the warehouse
     events = list(_model_events(invocation, context))
     results = invocation.get_artifact("run_results.json").get("results", [])
@@ -136,7 +145,9 @@ def dbt_warehouse(
     if not invocation.is_successful():
         raise Failure(
             description="dbt build failed: " + _failures(invocation),
-            metadata={"dbt_command": " ".join(["dbt", *args])},
+            metadata={
+                "dbt_command": " ".join([*(f"{k}={v}" for k, v in run_env.items()), "dbt", *args])
+            },
         )
 
 
