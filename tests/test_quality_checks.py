@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import copy_build
+from conftest import Workspace, copy_build
 from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
@@ -374,6 +374,29 @@ def test_a_failed_error_dbt_test_stops_the_report(ws):
         in step_failures(later)["reports__weekly_report_stand_in"]
         for e in dbt_failed
     )
+
+
+def test_nulls_in_required_columns_fail_the_models_one_not_null_test(ws):
+    with duckdb.connect(str(ws.settings.warehouse_path)) as conn:
+        first_three = "(select account_id from marts.mart_account_rfm order by 1 limit 3)"
+        conn.execute(
+            "update marts.mart_account_rfm set m_score = null, segment_code = null "
+            f"where account_id in {first_three}"
+        )
+        conn.execute(
+            "update marts.mart_account_rfm set r_score = null "
+            "where account_id = (select max(account_id) from marts.mart_account_rfm)"
+        )
+    select = "mart_account_rfm,test_name:not_null_columns"
+    with pytest.raises(AssertionError, match="Got 4 results"):
+        Workspace(ws.root).dbt("test", "--select", select, "--store-failures")
+    with duckdb.connect(str(ws.settings.warehouse_path), read_only=True) as conn:
+        (table,) = conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema like '%dbt_test__audit' and table_name like 'not_null_columns%'"
+        ).fetchone()
+        named = conn.execute(f"select null_columns, count(*) from {table} group by 1").fetchall()
+    assert sorted(named) == [("m_score segment_code ", 3), ("r_score ", 1)]
 
 
 def test_error_severity_dbt_tests_are_blocking_checks():
