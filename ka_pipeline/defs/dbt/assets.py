@@ -80,12 +80,21 @@ def dbt_run_vars(config: DbtBuildConfig, window: DbtWindow | None) -> dict[str, 
     return {**scoped, **config.dbt_vars}
 
 
+# the run-scoped parameters and the environment variable each travels in (macro run_var)
+RUN_ENV = {
+    "min_date": "KA_RUN_MIN_DATE",
+    "max_date": "KA_RUN_MAX_DATE",
+    "batch_first_day": "KA_RUN_BATCH_FIRST_DAY",
+    "check_scope": "KA_RUN_CHECK_SCOPE",
+}
+
+
 def dbt_run_env(config: DbtBuildConfig, window: DbtWindow | None) -> dict[str, str]:
-    """The run-scoped parameters the user did not set, as KA_RUN_<NAME> environment
-    variables (macro run_var): as --vars they would make dbt re-parse the project."""
+    """The run-scoped parameters the user did not set, as environment variables of the
+    dbt process (RUN_ENV): as --vars they would make dbt re-parse the project."""
     run_vars = dbt_run_vars(config, window)
     run_only = sorted(run_vars.keys() - config.dbt_vars.keys())
-    return {f"KA_RUN_{name.upper()}": str(run_vars[name]) for name in run_only}
+    return {RUN_ENV[name]: str(run_vars[name]) for name in run_only}
 
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
