@@ -167,5 +167,6 @@ def test_the_fit_stops_at_its_tolerance_on_a_large_log_likelihood(monkeypatch):
     model = fit_bgnbd(x, t_x, age)
     assert len(calls) < 3000, len(calls)
     assert model.r == pytest.approx(2.7, rel=0.1) and model.alpha == pytest.approx(9.9, rel=0.1)
-    assert model.log_likelihood == pytest.approx(likelihood(
-        (model.r, model.alpha, model.a, model.b), x, t_x, age).sum())
+    assert model.log_likelihood == pytest.approx(
+        likelihood((model.r, model.alpha, model.a, model.b), x, t_x, age).sum()
+    )

@@ -306,6 +306,9 @@ def test_nightly_incremental_run_equals_a_full_rebuild(incremental, nightly, bac
     runs = nightly.ws.settings.dbt_runs_dir
     (fact_sql,) = [path.read_text() for path in runs.glob("*/run/**/fct_order_lines.sql")]
     assert "cast('2024-06-30' as date)" in fact_sql
+    # staging typed only the window's rows and the older copies of their keys (select_source)
+    (base_sql,) = [path.read_text() for path in runs.glob("*/compiled/**/base_erp__orders.sql")]
+    assert "as batch_rows" in base_sql
 
     incremental_sums, full_sums = table_checksums(nightly.ws), table_checksums(backfill.ws)
     assert len(full_sums) >= 20

@@ -79,6 +79,31 @@
 {%- endmacro %}
 
 {#-
+    staging_batch_rows(raw, key, also_keys_where=none): a select of (_source_file,
+    _row_number) of every row of the previous build (`this`) whose `key` a raw row
+    delivered in the window carries (keyed with clean_key, as the model keys it), that a
+    row of `this` delivered in the window carries, or that matches `also_keys_where`.
+    select_source joins the raw table to it (see there).
+-#}
+{% macro staging_batch_rows(raw, key, also_keys_where=none) -%}
+    select
+        previous._source_file,
+        previous._row_number
+    from {{ this }} as previous
+    where
+        previous.{{ key }} in (
+            select {{ clean_key('delivered.' ~ key) }}
+            from {{ raw }} as delivered
+            where {{ in_incremental_window('delivered._partition_date') }}
+            union
+            select in_window.{{ key }}
+            from {{ this }} as in_window
+            where {{ in_incremental_window('in_window._partition_date') }}
+        )
+        or ({{ also_keys_where or '1 = 0' }})
+{%- endmacro %}
+
+{#-
     The `replace_rows` strategy of the base_ models: delete from the target every row
     delivered in the window and every row whose key (the model's `unique_key` columns)
     the batch carries, then insert the batch. The batch holds all copies of those keys

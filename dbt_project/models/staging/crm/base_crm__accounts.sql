@@ -3,7 +3,7 @@
 with
 
 source as (
-    {{ select_source('crm', 'accounts') }}
+    {{ select_source('crm', 'accounts', batch_key='account_id') }}
 ),
 
 -- every spelling that maps onto an industry: the alias seed, plus the codes and names

@@ -3,7 +3,7 @@
 with
 
 source as (
-    {{ select_source('crm', 'activities') }}
+    {{ select_source('crm', 'activities', batch_key='activity_id') }}
 ),
 
 activity_type_aliases as (

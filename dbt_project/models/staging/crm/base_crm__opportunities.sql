@@ -6,7 +6,7 @@
 with
 
 source as (
-    {{ select_source('crm', 'opportunities') }}
+    {{ select_source('crm', 'opportunities', batch_key='opportunity_id') }}
 ),
 
 stage_aliases as (

@@ -3,7 +3,7 @@
 with
 
 source as (
-    {{ select_source('erp', 'invoices') }}
+    {{ select_source('erp', 'invoices', batch_key='invoice_id') }}
 ),
 
 typed as (

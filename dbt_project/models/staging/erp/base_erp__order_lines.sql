@@ -1,9 +1,14 @@
 {{ config(unique_key=['order_id', 'line_no'], **staging_batch_config()) }}
+{#- the rows whose parent this run re-processes: their quarantine rule reads its status -#}
+{%- set also_keys_where = "order_id in (select order_id from "
+    ~ ref('base_erp__orders') ~ " where " ~ in_incremental_window('_partition_date') ~ ')' %}
 
 with
 
 source as (
-    {{ select_source('erp', 'order_lines') }}
+    {{ select_source(
+        'erp', 'order_lines', batch_key='order_id', also_keys_where=also_keys_where
+    ) }}
 ),
 
 -- the staged copy of each order (unique order_id): a line of such an order is attached
@@ -90,11 +95,7 @@ validated as (
     from typed
     -- incremental: the window's rows and every copy of their keys, and of the
     -- keys of orders re-processed in this run (their status is read above)
-    where {{ in_staging_batch(
-        ['order_id', 'line_no'],
-        also_keys_where="order_id in (select order_id from "
-        ~ ref('base_erp__orders') ~ " where " ~ in_incremental_window('_partition_date') ~ ')'
-    ) }}
+    where {{ in_staging_batch(['order_id', 'line_no'], also_keys_where=also_keys_where) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking

@@ -3,7 +3,7 @@
 with
 
 source as (
-    {{ select_source('erp', 'orders') }}
+    {{ select_source('erp', 'orders', batch_key='order_id') }}
 ),
 
 status_aliases as (

@@ -1,9 +1,14 @@
 {{ config(unique_key=['payment_id'], **staging_batch_config()) }}
+{#- the rows whose parent this run re-processes: their quarantine rule reads its status -#}
+{%- set also_keys_where = "invoice_id in (select invoice_id from "
+    ~ ref('base_erp__invoices') ~ " where " ~ in_incremental_window('_partition_date') ~ ')' %}
 
 with
 
 source as (
-    {{ select_source('erp', 'payments') }}
+    {{ select_source(
+        'erp', 'payments', batch_key='payment_id', also_keys_where=also_keys_where
+    ) }}
 ),
 
 -- the staged invoice each payment is paid against (its issue date bounds the payment date)
@@ -61,11 +66,7 @@ validated as (
     from typed
     -- incremental: the window's rows and every copy of their keys, and of the
     -- keys of invoices re-processed in this run (their status is read above)
-    where {{ in_staging_batch(
-        ['payment_id'],
-        also_keys_where="invoice_id in (select invoice_id from "
-        ~ ref('base_erp__invoices') ~ " where " ~ in_incremental_window('_partition_date') ~ ')'
-    ) }}
+    where {{ in_staging_batch(['payment_id'], also_keys_where=also_keys_where) }}
 ),
 
 -- business keys that more than one valid row carries: only their copies need ranking

@@ -3,7 +3,7 @@
 with
 
 source as (
-    {{ select_source('feedback', 'complaints') }}
+    {{ select_source('feedback', 'complaints', batch_key='complaint_id') }}
 ),
 
 category_aliases as (

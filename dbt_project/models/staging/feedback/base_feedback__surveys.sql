@@ -3,7 +3,7 @@
 with
 
 source as (
-    {{ select_source('feedback', 'surveys') }}
+    {{ select_source('feedback', 'surveys', batch_key='survey_id') }}
 ),
 
 typed as (

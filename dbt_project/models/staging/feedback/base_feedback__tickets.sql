@@ -3,7 +3,7 @@
 with
 
 source as (
-    {{ select_source('feedback', 'tickets') }}
+    {{ select_source('feedback', 'tickets', batch_key='ticket_id') }}
 ),
 
 severity_aliases as (
