@@ -40,6 +40,7 @@ from dagster import (
 
 from ka_pipeline.defs.automation.schedules import build_nightly_schedule
 from ka_pipeline.defs.dbt.assets import (
+    RUN_ENV,
     DbtBuildConfig,
     dbt_build_args,
     dbt_run_env,
@@ -411,24 +412,27 @@ def test_the_window_travels_as_environment_variables_and_the_users_vars_as_vars(
     assert dbt_build_args(DbtBuildConfig()) == ["build", *no_unit_tests]
     assert dbt_run_env(DbtBuildConfig(), june) == {
         "KA_RUN_CHECK_SCOPE": "window", "KA_RUN_MAX_DATE": "2024-06-30",
-        "KA_RUN_MIN_DATE": "2024-06-01",
+        "KA_RUN_MIN_DATE": "2024-06-01", "KA_RUN_BATCH_FIRST_DAY": "",
     }  # fmt: skip
     # what the user sets goes to --vars, and the environment no longer carries it
     user = DbtBuildConfig(dbt_vars={"min_date": "2024-06-15", "rfm_window_months": 6})
     assert json.loads(dbt_build_args(user)[2]) == {"min_date": "2024-06-15", "rfm_window_months": 6}
     assert dbt_run_env(user, june) == {
         "KA_RUN_CHECK_SCOPE": "window", "KA_RUN_MAX_DATE": "2024-06-30",
+        "KA_RUN_MIN_DATE": "", "KA_RUN_BATCH_FIRST_DAY": "",
     }  # fmt: skip
     assert dbt_run_vars(user, june)["min_date"] == "2024-06-15"
     # the user may ask a windowed run to test whole tables
     full = DbtBuildConfig(dbt_vars={"check_scope": "full"})
-    assert "KA_RUN_CHECK_SCOPE" not in dbt_run_env(full, june)
+    assert dbt_run_env(full, june)["KA_RUN_CHECK_SCOPE"] == ""
     assert json.loads(dbt_build_args(full)[2])["check_scope"] == "full"
     assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == [
         "build", "--full-refresh", *no_unit_tests,
     ]  # fmt: skip
-    assert dbt_run_env(DbtBuildConfig(full_refresh=True), june) == {}
-    assert dbt_run_env(DbtBuildConfig(), None) == {}
+    # no window: every name is set empty, so a KA_RUN_* left in the shell is not read
+    no_window = dict.fromkeys(RUN_ENV.values(), "")
+    assert dbt_run_env(DbtBuildConfig(full_refresh=True), june) == no_window
+    assert dbt_run_env(DbtBuildConfig(), None) == no_window
     # a nightly run: the delivered_* tests judge its business day alone
     night = DbtWindow(date(2024, 6, 1), date(2024, 6, 9), business_day=date(2024, 6, 9))
     assert dbt_run_env(DbtBuildConfig(), night)["KA_RUN_BATCH_FIRST_DAY"] == "2024-06-09"

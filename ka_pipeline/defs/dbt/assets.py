@@ -91,10 +91,13 @@ RUN_ENV = {
 
 def dbt_run_env(config: DbtBuildConfig, window: DbtWindow | None) -> dict[str, str]:
     """The run-scoped parameters the user did not set, as environment variables of the
-    dbt process (RUN_ENV): as --vars they would make dbt re-parse the project."""
+    dbt process (RUN_ENV): as --vars they would make dbt re-parse the project.
+
+    Every name is set, empty when the run has no value (run_var then reads the var), so a
+    KA_RUN_* left in the shell cannot give a full build a window."""
     run_vars = dbt_run_vars(config, window)
-    run_only = sorted(run_vars.keys() - config.dbt_vars.keys())
-    return {RUN_ENV[name]: str(run_vars[name]) for name in run_only}
+    run_only = run_vars.keys() - config.dbt_vars.keys()
+    return {env: str(run_vars[name]) if name in run_only else "" for name, env in RUN_ENV.items()}
 
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
