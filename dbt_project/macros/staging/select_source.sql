@@ -51,25 +51,26 @@
                 ) -%}
             {%- endif -%}
         {%- endfor %}
+        {%- set columns = selected | join(',\n            ') %}
         {%- set window = incremental_window() if batch_key and existing is not none else none %}
         {%- if existing is none %}
         select
-            {{ selected | join(',\n            ') }}
+            {{ columns }}
         where 1 = 0 {#- the entity was never delivered: no raw table yet -#}
         {%- elif window is none %}
         select
-            {{ selected | join(',\n            ') }}
+            {{ columns }}
         from {{ relation }} as source
         {%- else %}
         {#- union all of two scans, not one scan with `or exists`: DuckDB then neither
             materialises the raw table nor runs a mark join over all of its rows #}
         select
-            {{ selected | join(',\n            ') }}
+            {{ columns }}
         from {{ relation }} as source
         where {{ in_incremental_window('source._partition_date') }}
         union all
         select
-            {{ selected | join(',\n            ') }}
+            {{ columns }}
         from {{ relation }} as source
         inner join (
             {{ staging_batch_rows(relation, batch_key, also_keys_where) }}
