@@ -8,11 +8,11 @@ parsing rule is written here (tests/test_quality_layout.py).
 Pure Python, no Dagster; modules import only each other's public names, without cycles:
 
 - `suites`     load and validate the suite files (plain JSON, no GX import);
-- `frames`     the frame type and reading helpers (whole tables, chunk columns, load days);
+- `frames`     the frame type and reading helpers (whole tables, raw columns, load days);
 - `parameters` values from outside the frame (recent row counts, fact revenue, seed codes);
-- `chunks`     plan a raw batch of many days in chunks (whole days, a row budget) and merge
-               the chunks' results into one per expectation;
-- `batches`    read the batch a suite validates: one frame, or a plan of chunks;
+- `raw_batch`  a raw suite on every delivered row of its days: schema and row count by GX,
+               non-null proportions counted in one SQL aggregate;
+- `batches`    read the batch a suite validates: one frame, or a raw batch;
 - `runner`     run a suite on a batch with GX 1.x (imported lazily, no progress bars);
 - `results`    turn GX's result into a `SuiteResult`: failed expectations by severity,
                counts, sample values and the delivered file / row they come from.

@@ -1,4 +1,4 @@
-"""Read the batch a suite validates: one frame, or a plan of chunks, with its parameters."""
+"""Read the batch a suite validates: one frame, or a raw batch of days, with its parameters."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date
 
 import duckdb
 
-from ka_pipeline.quality.chunks import ChunkedBatch, plan
 from ka_pipeline.quality.frames import (
     Batch,
     add_derived_columns,
@@ -16,6 +15,7 @@ from ka_pipeline.quality.frames import (
     query_frame,
 )
 from ka_pipeline.quality.parameters import PROVIDERS
+from ka_pipeline.quality.raw_batch import RawBatch, plan
 from ka_pipeline.quality.suites import Suite
 
 
@@ -23,21 +23,18 @@ def read_batch(
     conn: duckdb.DuckDBPyConnection,
     suite: Suite,
     days: Sequence[date] | None = None,
-    *,
-    chunk_rows: int | None = None,
-) -> Batch | ChunkedBatch:
+) -> Batch | RawBatch:
     """What the suite validates: for `batch: partitions`, the rows delivered for the business
     days `days` (default: the days of the entity's latest load) and, when that load was
-    undated, all of its rows; planned in chunks of at most `chunk_rows` rows (default
-    `chunks.CHUNK_ROWS`) and read chunk by chunk while validating; for `batch: table`, the
-    whole table as one frame."""
-    batch: Batch | ChunkedBatch
+    undated, all of its rows, left in the warehouse (see `raw_batch`); for `batch: table`,
+    the whole table as one frame."""
+    batch: Batch | RawBatch
     if suite.batch == "partitions":
         latest_days, undated = latest_load(conn, suite)
         days = tuple(sorted(set(days))) if days else latest_days
         if not days and not undated:
             raise LookupError(f"{suite.table}: nothing loaded yet, no batch to validate")
-        batch = plan(conn, suite, days, chunk_rows, undated=undated)
+        batch = plan(conn, suite, days, undated=undated)
     else:
         frame = add_derived_columns(suite, query_frame(conn, f"select * from {suite.table}"))
         description = f"{suite.table}, whole table: {len(frame):,} rows"

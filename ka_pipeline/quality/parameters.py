@@ -27,7 +27,7 @@ from ka_pipeline.settings import DBT_PROJECT_DIR
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ka_pipeline.quality.chunks import ChunkedBatch
+    from ka_pipeline.quality.raw_batch import RawBatch
 
 
 def _seed(name: str) -> list[dict[str, str]]:
@@ -35,9 +35,7 @@ def _seed(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _recent_row_count(
-    conn, suite: Suite, batch: Batch | ChunkedBatch, name: str, spec: dict
-) -> dict:
+def _recent_row_count(conn, suite: Suite, batch: Batch | RawBatch, name: str, spec: dict) -> dict:
     """Rows expected in the batch from the recent load history (same weekday), and bounds.
 
     expected = sum over the batch's days of the mean delivered rows of that weekday over the
@@ -142,7 +140,7 @@ def _seed_values(conn, suite: Suite, batch: Batch, name: str, spec: dict) -> dic
     return {name: sorted(values)}
 
 
-Provider = Callable[[duckdb.DuckDBPyConnection, Suite, "Batch | ChunkedBatch", str, dict], dict]
+Provider = Callable[[duckdb.DuckDBPyConnection, Suite, "Batch | RawBatch", str, dict], dict]
 PROVIDERS: dict[str, Provider] = {
     "recent_row_count": _recent_row_count,
     "fact_revenue": _fact_revenue,

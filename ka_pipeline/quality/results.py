@@ -42,7 +42,7 @@ class ExpectationOutcome:
     rows: list[str] = field(default_factory=list)
     exception: str | None = None
     note: str | None = None
-    missing_count: int | None = None  # rows GX did not consider (merging chunks needs it)
+    missing_count: int | None = None  # rows GX did not consider (the share gate needs it)
     kwargs: dict[str, Any] = field(default_factory=dict, repr=False)  # as GX resolved them
 
     @property
@@ -91,7 +91,6 @@ class SuiteResult:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     parameters: dict[str, Any] = field(default_factory=dict)  # values from outside the frame
-    chunks: int = 1  # frames the rows were validated in (see `chunks`)
 
     @property
     def failed(self) -> list[ExpectationOutcome]:
@@ -311,6 +310,46 @@ def outcome_from_gx(suite: Suite, batch: Batch, gx_result: Any) -> ExpectationOu
     if not outcome.success:
         _locate(suite, batch, outcome, kwargs, list(result.get("partial_unexpected_list") or []))
     return outcome
+
+
+def _between(value: float, kwargs: dict[str, Any]) -> bool:
+    """GX's `_validate_metric_value_between` for numbers (strict_min / strict_max)."""
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    above = low is None or (value > low if kwargs.get("strict_min") else value >= low)
+    below = high is None or (value < high if kwargs.get("strict_max") else value <= high)
+    return above and below
+
+
+def outcome_from_count(
+    suite: Suite, index: int, non_null: int | None, rows: int
+) -> ExpectationOutcome:
+    """A non-null proportion counted in SQL (`raw_batch`), as GX reports it from a frame:
+    observed = non-null values / rows (0 on no rows), judged by GX's between rule; a column
+    the table lacks (`non_null` None) could not be evaluated, in GX's words. Such an
+    outcome has no samples: GX lists no unexpected values for a proportion either."""
+    declared = suite.expectations[index]
+    kwargs = dict(declared["kwargs"])
+    column = kwargs["column"]
+    exception = None
+    observed: float | None = 0
+    if non_null is None:
+        exception = f'Error: The column "{column}" in BatchData does not exist.'
+        observed = None
+    elif rows:
+        observed = non_null / rows
+    return ExpectationOutcome(
+        index=index,
+        type=declared["type"],
+        column=column,
+        declared_severity=suite.severity(index),
+        severity=suite.severity(index),
+        success=observed is not None and _between(observed, kwargs),
+        why=declared.get("meta", {}).get("why", ""),
+        observed_value=observed,
+        expected=_expected(kwargs),
+        exception=exception,
+        kwargs=kwargs,
+    )
 
 
 def _failing_percent_lower_bound(outcome: ExpectationOutcome) -> float | None:

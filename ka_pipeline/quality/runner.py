@@ -1,4 +1,4 @@
-"""Run a suite on a frame, or on a chunked batch frame by frame, with Great Expectations 1.x.
+"""Run a suite on a frame, or on a raw batch (see `raw_batch`), with Great Expectations 1.x.
 
 GX is imported on first use only (the import takes several seconds, so the code location and
 runs without checks never pay it) with its usage statistics off, into one ephemeral (in-memory)
@@ -7,10 +7,9 @@ data context per process with progress bars off. The frame is validated through 
 DuckDB also lets a mart's share columns be computed first (see `frames`).
 
 GX's public API only. GX fingerprints each pandas batch (a hash of its rows) for a batch
-marker nothing here reads; that used to be switched off by patching a module constant,
-which is gone: the raw frames now hold only the columns a non-null proportion needs (the
-schema is checked on a zero-row frame, the row count on a column-less one), so the hash
-over a chunk of at most `chunks.CHUNK_ROWS` rows is a small part of a validation.
+marker nothing here reads; raw suites hand GX no rows (the schema is checked on a zero-row
+frame, the row count on a column-less one, the non-null proportions are counted in SQL),
+so that hash costs only on the marts' frames.
 """
 
 from __future__ import annotations
@@ -20,8 +19,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ka_pipeline.quality.chunks import ChunkedBatch, validate_in_chunks
 from ka_pipeline.quality.frames import Batch
+from ka_pipeline.quality.raw_batch import RawBatch, validate_raw
 from ka_pipeline.quality.results import ExpectationOutcome, SuiteResult, judge, outcome_from_gx
 from ka_pipeline.quality.suites import Suite
 
@@ -58,7 +57,7 @@ def gx_runtime() -> _Runtime:
     return _runtime
 
 
-def _observe(suite: Suite, batch: Batch, indices: list[int]) -> list[ExpectationOutcome]:
+def observe(suite: Suite, batch: Batch, indices: list[int]) -> list[ExpectationOutcome]:
     """GX's outcomes of the expectations `indices` of `suite` on `batch.frame` (not judged)."""
     runtime = gx_runtime()
     gx_json = suite.gx_json()
@@ -72,16 +71,14 @@ def _observe(suite: Suite, batch: Batch, indices: list[int]) -> list[Expectation
     return [outcome_from_gx(suite, batch, r) for r in result.results]
 
 
-def validate(suite: Suite, batch: Batch | ChunkedBatch) -> SuiteResult:
+def validate(suite: Suite, batch: Batch | RawBatch) -> SuiteResult:
     """Validate the batch against `suite` with the batch's parameters: one frame, or a
-    `batch: partitions` batch chunk by chunk (see `chunks`)."""
+    `batch: partitions` batch of raw rows (see `raw_batch`)."""
     started = time.perf_counter()
-    if isinstance(batch, ChunkedBatch):
-        outcomes = validate_in_chunks(suite, batch, _observe)
-        chunks = len(batch.chunks)
+    if isinstance(batch, RawBatch):
+        outcomes = validate_raw(suite, batch, observe)
     else:
-        outcomes = _observe(suite, batch, list(range(len(suite.expectations))))
-        chunks = 1
+        outcomes = observe(suite, batch, list(range(len(suite.expectations))))
     outcomes = sorted((judge(suite, o, batch.rows) for o in outcomes), key=lambda o: o.index)
     return SuiteResult(
         suite=suite,
@@ -94,5 +91,4 @@ def validate(suite: Suite, batch: Batch | ChunkedBatch) -> SuiteResult:
             k: (f"{len(v)} values" if isinstance(v, list | tuple) else v)
             for k, v in batch.parameters.items()
         },
-        chunks=chunks,
     )

@@ -42,14 +42,12 @@ from dagster import (
 from ka_pipeline.defs.partitions import days_of_months, last_complete_day
 from ka_pipeline.defs.resources import WAREHOUSE_POOL
 from ka_pipeline.quality.batches import read_batch
-from ka_pipeline.quality.chunks import ChunkedBatch
 from ka_pipeline.quality.frames import Batch
+from ka_pipeline.quality.raw_batch import RawBatch
 from ka_pipeline.quality.results import SuiteResult
 from ka_pipeline.quality.suites import Suite, load_suites
 
-FrameLoader = Callable[
-    [duckdb.DuckDBPyConnection, Suite, Sequence[date] | None], Batch | ChunkedBatch
-]
+FrameLoader = Callable[[duckdb.DuckDBPyConnection, Suite, Sequence[date] | None], Batch | RawBatch]
 
 
 @dataclass(frozen=True)
@@ -181,7 +179,6 @@ def check_result(binding: SuiteBinding, result: SuiteResult) -> AssetCheckResult
         "failed_warn": len(result.warnings),
         "failed_expectations": MetadataValue.md(result.markdown()),
         "validation_seconds": result.seconds,
-        "chunks_validated": result.chunks,  # frames of at most chunks.CHUNK_ROWS rows
     }
     if failed:
         metadata["failures"] = MetadataValue.json([o.as_dict() for o in failed])
