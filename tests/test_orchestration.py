@@ -179,7 +179,7 @@ def materialize(defs: Definitions, **kwargs):
 
 
 def table_checksums(ws: Workspace) -> dict[str, tuple[int, int]]:
-    """Row count and an order-independent checksum of every base_* (staging), fct_*,
+    """Row count and an order-independent checksum of every base_* (staging), fct_*, int_*,
     mart_* and dq_* table
     (floating-point values rounded: a parallel sum may differ in the last bit)."""
     sums = {}
@@ -187,7 +187,7 @@ def table_checksums(ws: Workspace) -> dict[str, tuple[int, int]]:
         tables = conn.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_type = 'BASE TABLE' "
-            "and regexp_matches(table_name, '^(base|fct|mart|dq)_') order by 1, 2"
+            "and regexp_matches(table_name, '^(base|fct|int|mart|dq)_') order by 1, 2"
         ).fetchall()
         for schema, table in tables:
             columns = [
@@ -310,6 +310,12 @@ def test_nightly_incremental_run_equals_a_full_rebuild(incremental, nightly, bac
     # staging typed only the window's rows and the older copies of their keys (select_source)
     (base_sql,) = [path.read_text() for path in runs.glob("*/compiled/**/base_erp__orders.sql")]
     assert "as batch_rows" in base_sql
+    # the risk snapshot features computed only the snapshots whose fingerprint changed
+    (risk_sql,) = [
+        path.read_text()
+        for path in runs.glob("*/compiled/**/int_account_risk_snapshot_features.sql")
+    ]
+    assert "built.build_fingerprint" in risk_sql
 
     incremental_sums, full_sums = table_checksums(nightly.ws), table_checksums(backfill.ws)
     assert len(full_sums) >= 20

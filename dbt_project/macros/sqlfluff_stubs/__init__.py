@@ -28,6 +28,21 @@ class _Target:
 target = _Target()
 
 
+class _Model:
+    """`model`: the node being rendered (its code is read by risk_features_fingerprint)."""
+
+    raw_code = ""
+
+
+model = _Model()
+
+
+def local_md5(value: str) -> str:
+    import hashlib
+
+    return hashlib.md5(value.encode()).hexdigest()
+
+
 class _Adapter:
     """`adapter`: dispatch to the loaded duckdb__/default__ macro; quote identifiers."""
 

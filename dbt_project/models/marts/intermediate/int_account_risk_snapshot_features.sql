@@ -3,6 +3,14 @@
 -- stood at the end of the snapshot day (purchases, purchase rhythm, satisfaction,
 -- complaints, receivables, lost opportunities). The one definition of the risk features:
 -- the production warning reads snapshot 0 (the as-of date), the backtest the others.
+-- Incremental by snapshot (risk_snapshot_features_config): a run computes only the
+-- snapshots whose inputs, dates or rule changed (int_risk_snapshot_fingerprints and
+-- risk_features_fingerprint), keeps the others, and drops snapshots no longer wanted.
+{{ config(**risk_snapshot_features_config()) }}
+{#- a table built before build_fingerprint existed is rebuilt whole -#}
+{%- set keeps_snapshots = is_incremental() and 'build_fingerprint' in (
+    adapter.get_columns_in_relation(this) | map(attribute='name') | list
+) %}
 
 with
 
@@ -13,9 +21,24 @@ orders as (
 
 ),
 
+wanted_snapshots as (
+
+    select
+        dates.*,
+        {{ risk_features_fingerprint('fingerprints.inputs_fingerprint') }} as build_fingerprint
+    from {{ ref('int_risk_snapshot_dates') }} as dates
+    inner join {{ ref('int_risk_snapshot_fingerprints') }} as fingerprints
+        on dates.snapshot_date = fingerprints.snapshot_date
+
+),
+
+-- the snapshots to compute: all, or those not built yet with their current fingerprint
 snapshots as (
 
-    select * from {{ ref('int_risk_snapshot_dates') }}
+    select * from wanted_snapshots
+    {%- if keeps_snapshots %}
+    where build_fingerprint not in (select built.build_fingerprint from {{ this }} as built)
+    {%- endif %}
 
 ),
 
@@ -306,7 +329,8 @@ final as (
         coalesce(lost_opportunities.lost_opportunity_count, 0) as lost_opportunity_count,
         coalesce(
             lost_opportunities.lost_opportunity_amount_cny, 0
-        ) as lost_opportunity_amount_cny
+        ) as lost_opportunity_amount_cny,
+        snapshots.build_fingerprint
     from purchases
     inner join snapshots
         on purchases.snapshot_date = snapshots.snapshot_date
