@@ -1,4 +1,5 @@
-"""Data quality: Great Expectations suites (JSON in `expectations/`) run on pandas frames.
+"""Data quality: Great Expectations suites (JSON in `expectations/`): mart suites on pandas
+frames, raw suites on their rows where they are, in DuckDB (`raw_batch`).
 
 The suites hold what dbt's tests lack: the shape of a raw delivery before dbt runs (its
 columns, row count, values present) and a mart as a whole (row counts, reconciliation,
