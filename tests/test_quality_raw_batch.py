@@ -21,7 +21,7 @@ from conftest import raw_suite as suite
 from ka_pipeline.extract.loader import Delivery, expected_deliveries, load_deliveries
 from ka_pipeline.landing.contract import ENTITIES_BY_KEY
 from ka_pipeline.quality.batches import read_batch
-from ka_pipeline.quality.frames import Batch, query_raw_frame
+from ka_pipeline.quality.frames import Batch, query_frame
 from ka_pipeline.quality.results import judge
 from ka_pipeline.quality.suites import load_suites
 
@@ -73,9 +73,7 @@ def validate_one_frame(warehouse: Path, name: str, days: list[date] | None = DAY
         batch = read_batch(conn, raw, days)
         where = "_partition_date in (select unnest(?))"
         where += " or _partition_date is null" if batch.undated_rows else ""
-        frame = query_raw_frame(
-            conn, f"select * from {raw.table} where {where}", [list(days or [])]
-        )
+        frame = query_frame(conn, f"select * from {raw.table} where {where}", [list(days or [])])
     whole = Batch(frame, batch.parameters, batch.description, batch.days, [])
     outcomes = observe(raw, whole, list(range(len(raw.expectations))))
     return [judge(raw, o, len(frame)) for o in sorted(outcomes, key=lambda o: o.index)]

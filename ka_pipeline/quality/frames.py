@@ -79,50 +79,6 @@ def query_frame(
     return _dates_as_objects(frame, [n for n, t in zip(names, types, strict=True) if t == "DATE"])
 
 
-def query_raw_frame(
-    conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
-) -> pd.DataFrame:
-    """`query_frame` for raw rows (text and the derived numbers, dates, flags), through Arrow:
-    text stays Arrow-backed (no Python object per value), dates arrive as `datetime.date`,
-    integers and flags as the nullable types `query_frame` gives. Several times faster on
-    the millions of rows of a backfill."""
-    import pandas as pd
-    import pyarrow as pa
-
-    nullable = {
-        pa.int64(): pd.Int64Dtype(),
-        pa.int32(): pd.Int32Dtype(),
-        pa.bool_(): pd.BooleanDtype(),
-    }
-    table = conn.execute(sql, params or []).to_arrow_table()
-    return table.to_pandas(types_mapper=nullable.get)
-
-
-LINEAGE_COLUMNS = ("_source_file", "_row_number")  # where a sample was delivered
-
-
-def expectation_columns(expectation: dict[str, Any]) -> list[str]:
-    """The columns one expectation reads (`column`, `column_list`, `column_A` / `column_B`)."""
-    kwargs = expectation.get("kwargs", {})
-    names = [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)]
-    return names + list(kwargs.get("column_list") or [])
-
-
-def needed_columns(suite: Suite) -> set[str]:
-    """Columns a suite's column expectations need in the frame (and the inputs of its
-    derived columns), plus the lineage of samples."""
-    needed = set(LINEAGE_COLUMNS)
-    for column in (c for e in suite.expectations for c in expectation_columns(e)):
-        spec = suite.derived_columns.get(column)
-        needed.add(derived_input(column, spec) if spec else column)
-    return needed
-
-
-def select_list(columns: set[str] | None = None) -> str:
-    """`*`, or only `columns`."""
-    return "*" if columns is None else ", ".join(quoted(c) for c in sorted(columns))
-
-
 def add_derived_columns(suite: Suite, frame: pd.DataFrame) -> pd.DataFrame:
     """The suite's `share_of_value` columns, computed on the whole frame."""
     for name, spec in suite.derived_columns.items():

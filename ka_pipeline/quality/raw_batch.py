@@ -35,7 +35,7 @@ from typing import Any
 
 import duckdb
 
-from ka_pipeline.quality.frames import Batch, describe_days, query_raw_frame, quoted
+from ka_pipeline.quality.frames import Batch, describe_days, query_frame, quoted
 from ka_pipeline.quality.results import ExpectationOutcome, outcome_from_count
 from ka_pipeline.quality.suites import Suite
 
@@ -77,7 +77,7 @@ class RawBatch:
 
     def schema_frame(self) -> Batch:
         """Zero rows, every column of the table."""
-        frame = query_raw_frame(self.conn, f"select * from {self.suite.table} limit 0")
+        frame = query_frame(self.conn, f"select * from {self.suite.table} limit 0")
         return self._whole_batch(frame)
 
     def row_count_frame(self) -> Batch:
